@@ -1,0 +1,55 @@
+// swift-tools-version: 6.0
+// hashscan: a high-throughput content hash-matching scanner.
+// Heavy dependencies stay in the targets that need them; the benchmark package is nested in Benchmarks/.
+import PackageDescription
+
+let package = Package(
+    name: "hashscan",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "HashScan", targets: ["HashScan"]),
+        .executable(name: "hashscan", targets: ["hashscan"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries, one shim target each, found through pkg-config.
+        .systemLibrary(name: "CHashScanOpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CHashScanJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CHashScanPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CHashScanWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
+        // giflib ships no pkg-config file on Debian 12: the module map links it by name.
+        .systemLibrary(name: "CHashScanGIF", providers: [.apt(["libgif-dev"])]),
+
+        .target(name: "HashScanCore"),
+        .target(name: "HashScanHashing", dependencies: ["HashScanCore", "CHashScanOpenSSL"]),
+        .target(
+            name: "HashScanImaging",
+            dependencies: ["HashScanCore", "CHashScanJPEG", "CHashScanPNG", "CHashScanWebP", "CHashScanGIF"]
+        ),
+        .target(name: "HashScanLists", dependencies: ["HashScanCore"]),
+        .target(
+            name: "HashScanPipeline",
+            dependencies: ["HashScanCore", "HashScanHashing", "HashScanImaging", "HashScanLists"]
+        ),
+        .target(
+            name: "HashScan",
+            dependencies: ["HashScanCore", "HashScanHashing", "HashScanImaging", "HashScanLists", "HashScanPipeline"]
+        ),
+        .executableTarget(
+            name: "hashscan",
+            dependencies: [
+                "HashScanPipeline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "HashScanCoreTests", dependencies: ["HashScanCore"]),
+        .testTarget(name: "HashScanHashingTests", dependencies: ["HashScanHashing", "HashScanImaging"]),
+        .testTarget(name: "HashScanImagingTests", dependencies: ["HashScanImaging", "HashScanHashing"]),
+        .testTarget(name: "HashScanListsTests", dependencies: ["HashScanLists"]),
+        .testTarget(name: "HashScanPipelineTests", dependencies: ["HashScanPipeline"]),
+        .testTarget(name: "HashScanCLITests", dependencies: ["hashscan", "HashScanCore"]),
+    ]
+)

@@ -1,0 +1,21 @@
+/// The hashes computed for one file or buffer, by algorithm.
+public struct FileHashes: Sendable, Equatable {
+    public var digests: [HashAlgorithm: Digest]
+    /// PDQ quality (0-100) when a PDQ hash was computed.
+    public var pdqQuality: Int?
+    /// The 8 dihedral PDQ variants (orig, rot90, rot180, rot270, flipx, flipy, flipplus1, flipminus1), when asked for.
+    public var pdqDihedral: [Digest]?
+
+    public init(digests: [HashAlgorithm: Digest] = [:], pdqQuality: Int? = nil, pdqDihedral: [Digest]? = nil) {
+        self.digests = digests
+        self.pdqQuality = pdqQuality
+        self.pdqDihedral = pdqDihedral
+    }
+
+    public subscript(algorithm: HashAlgorithm) -> Digest? {
+        get { digests[algorithm] }
+        set { digests[algorithm] = newValue }
+    }
+
+    public var isEmpty: Bool { digests.isEmpty }
+}

@@ -1,0 +1,1 @@
+// Image format sniffing, decoders, orientation, pixel limits and luma planes live here.

@@ -1,0 +1,1 @@
+// List formats, parsing and matchers.

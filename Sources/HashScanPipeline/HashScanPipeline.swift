@@ -1,0 +1,1 @@
+// Walking, scheduling, per-file jobs, records and sinks.
