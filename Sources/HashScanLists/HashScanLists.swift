@@ -1,1 +1,0 @@
-// List formats, parsing and matchers.

@@ -1,1 +1,0 @@
-// Walking, scheduling, per-file jobs, records and sinks.

@@ -1,0 +1,140 @@
+import Foundation
+import HashScanCore
+import HashScanLists
+
+/// Encodes results as the JSON Lines records of docs/output-format.md. The single source of truth for record layout.
+public enum RecordEncoder {
+    /// Bumped when a field changes meaning; additions keep the version.
+    public static let schemaVersion = 1
+
+    static func file(_ path: RawPath, size: UInt64, hashes: FileHashes, extra: [(StaticString, String)] = []) -> [UInt8] {
+        var json = JSONLineBuilder()
+        json.beginObject()
+        json.field("type", "file")
+        appendPath(path, to: &json)
+        json.field("size", size)
+        appendHashes(hashes, to: &json)
+        json.endObject()
+        json.finishLine()
+        return json.bytes
+    }
+
+    static func match(_ path: RawPath, size: UInt64, hashes: FileHashes, hits: [ListHit]) -> [UInt8] {
+        var json = JSONLineBuilder()
+        json.beginObject()
+        json.field("type", "match")
+        appendPath(path, to: &json)
+        json.field("size", size)
+        appendHashes(hashes, to: &json)
+        json.key("matches")
+        json.beginArray()
+        for hit in hits {
+            json.beginObject()
+            json.field("list", hit.list)
+            if let version = hit.listVersion { json.field("list_version", version) }
+            json.field("entry", hit.entry)
+            json.field("algorithm", hit.algorithm.rawValue)
+            json.field("distance", hit.distance)
+            json.field("threshold", hit.threshold)
+            json.field("reference", hit.reference.hex)
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
+        json.finishLine()
+        return json.bytes
+    }
+
+    static func error(_ path: RawPath, _ error: ScanError) -> [UInt8] {
+        var json = JSONLineBuilder()
+        json.beginObject()
+        json.field("type", "error")
+        appendPath(path, to: &json)
+        json.field("code", error.code.rawValue)
+        json.field("message", error.message)
+        json.endObject()
+        json.finishLine()
+        return json.bytes
+    }
+
+    static func summary(_ summary: ScanSummary) -> [UInt8] {
+        var json = JSONLineBuilder()
+        json.beginObject()
+        json.field("type", "summary")
+        json.field("schema_version", schemaVersion)
+        json.field("files", summary.files)
+        json.field("bytes", summary.bytes)
+        json.field("matches", summary.matchedFiles)
+        json.field("hits", summary.hits)
+        json.field("errors", summary.errors)
+        json.key("errors_by_code")
+        json.beginObject()
+        for (code, count) in summary.errorsByCode.sorted(by: { $0.key < $1.key }) {
+            json.dynamicKey(code)
+            json.number(count)
+        }
+        json.endObject()
+        json.field("skipped_symlinks", summary.skippedSymlinks)
+        json.key("seconds")
+        json.double(summary.seconds)
+        json.key("complete")
+        json.bool(summary.complete)
+        json.key("lists")
+        json.beginArray()
+        for list in summary.lists {
+            json.beginObject()
+            json.field("name", list.name)
+            if let version = list.version { json.field("version", version) }
+            json.field("entries", list.entries)
+            json.endObject()
+        }
+        json.endArray()
+        json.field("exit_code", summary.exitCode)
+        json.endObject()
+        json.finishLine()
+        return json.bytes
+    }
+
+    /// A UTF-8 path is written as is; any other is written lossily in `path` and exactly in `path_base64`.
+    private static func appendPath(_ path: RawPath, to json: inout JSONLineBuilder) {
+        json.field("path", path.string)
+        if !path.isValidUTF8 {
+            json.field("path_base64", Data(path.bytes).base64EncodedString())
+        }
+    }
+
+    private static func appendHashes(_ hashes: FileHashes, to json: inout JSONLineBuilder) {
+        json.key("hashes")
+        json.beginObject()
+        for algorithm in HashAlgorithm.allCases {
+            guard let digest = hashes[algorithm] else { continue }
+            json.key(algorithm.jsonKey)
+            json.string(digest.hex)
+            if algorithm == .pdq {
+                if let quality = hashes.pdqQuality { json.field("pdq_quality", quality) }
+                if let variants = hashes.pdqDihedral {
+                    json.key("pdq_dihedral")
+                    json.beginArray()
+                    for variant in variants { json.string(variant.hex) }
+                    json.endArray()
+                }
+            }
+        }
+        json.endObject()
+    }
+}
+
+extension HashAlgorithm {
+    /// The JSON key: the algorithm's fixed name.
+    var jsonKey: StaticString {
+        switch self {
+        case .md5: "md5"
+        case .sha1: "sha1"
+        case .sha256: "sha256"
+        case .pdq: "pdq"
+        case .phash: "phash"
+        case .dhash: "dhash"
+        case .ahash: "ahash"
+        }
+    }
+}

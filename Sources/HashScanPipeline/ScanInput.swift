@@ -1,0 +1,11 @@
+import HashScanCore
+
+/// Where the files of a run come from.
+public enum ScanInput: Sendable {
+    /// A file or a directory (walked recursively).
+    case path(RawPath)
+    /// A list of paths on standard input, separated by `separator` (newline, or NUL for `find -print0`).
+    case pathsFromStandardInput(separator: UInt8)
+    /// The bytes of standard input itself, hashed as one file named `-`.
+    case standardInputContent
+}

@@ -1,0 +1,30 @@
+import HashScanCore
+
+/// How a scan runs.
+public struct ScanOptions: Sendable {
+    /// Hashes to compute for every file, beyond what the lists need.
+    public var algorithms: [HashAlgorithm]
+    /// Follow symbolic links met while walking (with loop detection). Paths named by the user are always followed.
+    public var followSymlinks = false
+    /// Files hashed at once; defaults to the number of cores.
+    public var jobs: Int
+    /// Write a `file` record for every clean file too, not only matches and errors.
+    public var emitCleanFiles = false
+    /// Show a progress line on stderr (the CLI enables it only when stderr is a terminal).
+    public var showProgress = false
+    /// Paths waiting for a worker; bounds memory however large the batch.
+    public var queueCapacity = 4096
+
+    public init(algorithms: [HashAlgorithm], jobs: Int? = nil) {
+        self.algorithms = algorithms
+        self.jobs = max(1, jobs ?? ScanOptions.coreCount)
+    }
+
+    public static var coreCount: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,81 @@
+import Foundation
+import HashScanCore
+
+/// Receives every file's result from the workers, writes its record, and keeps the totals.
+/// Matches and errors are flushed at once so a takedown queue reading the stream sees them without delay.
+final class ScanReporter: @unchecked Sendable {
+    private let lock = NSLock()
+    private let output: OutputChannel
+    private let emitCleanFiles: Bool
+    private var summary = ScanSummary()
+    private let started = DispatchTime.now()
+    /// Called once when output fails, to stop the run.
+    private let onOutputClosed: @Sendable () -> Void
+    private var outputClosedReported = false
+
+    init(output: OutputChannel, emitCleanFiles: Bool, lists: [ScanSummary.ListInfo], onOutputClosed: @escaping @Sendable () -> Void) {
+        self.output = output
+        self.emitCleanFiles = emitCleanFiles
+        self.onOutputClosed = onOutputClosed
+        summary.lists = lists
+    }
+
+    func report(_ result: FileResult) {
+        lock.lock()
+        defer { lock.unlock() }
+        switch result.outcome {
+        case .hashed(let size, let hashes, let hits):
+            summary.files += 1
+            summary.bytes += size
+            if !hits.isEmpty {
+                summary.matchedFiles += 1
+                summary.hits += hits.count
+                output.send(RecordEncoder.match(result.path, size: size, hashes: hashes, hits: hits), flushNow: true)
+            } else if emitCleanFiles {
+                output.send(RecordEncoder.file(result.path, size: size, hashes: hashes))
+            }
+        case .failed(let error):
+            summary.errors += 1
+            summary.errorsByCode[error.code.rawValue, default: 0] += 1
+            output.send(RecordEncoder.error(result.path, error), flushNow: true)
+        }
+        checkOutput()
+    }
+
+    /// A consistent copy of the totals so far, for progress display.
+    func snapshot() -> ScanSummary {
+        lock.lock()
+        defer { lock.unlock() }
+        var copy = summary
+        copy.seconds = elapsedSeconds()
+        return copy
+    }
+
+    /// Writes the summary record and returns the final totals.
+    func finish(skippedSymlinks: Int, complete: Bool) -> ScanSummary {
+        lock.lock()
+        defer { lock.unlock() }
+        summary.skippedSymlinks = skippedSymlinks
+        summary.seconds = elapsedSeconds()
+        summary.complete = complete && output.failure == nil
+        output.send(RecordEncoder.summary(summary), flushNow: true)
+        return summary
+    }
+
+    var outputFailed: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return output.failure != nil
+    }
+
+    private func checkOutput() {
+        if output.failure != nil && !outputClosedReported {
+            outputClosedReported = true
+            onOutputClosed()
+        }
+    }
+
+    private func elapsedSeconds() -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+    }
+}

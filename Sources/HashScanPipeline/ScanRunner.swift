@@ -1,0 +1,79 @@
+import Foundation
+import HashScanCore
+import HashScanLists
+
+/// Runs a scan: one thread walks and feeds a bounded queue, `jobs` worker threads open, hash and match,
+/// and a reporter writes one record per file. Per-file failures are records; nothing stops the run
+/// except a closed output.
+public final class ScanRunner {
+    public let options: ScanOptions
+    private let matcher: (any HashMatcher)?
+    private let lists: [ScanSummary.ListInfo]
+
+    public init(options: ScanOptions, matcher: (any HashMatcher)? = nil, lists: [ScanSummary.ListInfo] = []) {
+        self.options = options
+        self.matcher = matcher
+        self.lists = lists
+    }
+
+    /// Scans the inputs, writing JSON Lines to `outputDescriptor`; returns the totals (also written as the last record).
+    public func run(inputs: [ScanInput], outputDescriptor: Int32 = STDOUT_FILENO) throws -> ScanSummary {
+        var algorithms = Set(options.algorithms)
+        if let matcher { algorithms.formUnion(matcher.algorithms) }
+        let wanted = algorithms.sorted()
+
+        let queue = WorkQueue<WorkItem>(capacity: options.queueCapacity)
+        let reporter = ScanReporter(
+            output: OutputChannel(descriptor: outputDescriptor), emitCleanFiles: options.emitCleanFiles,
+            lists: lists, onOutputClosed: { queue.cancel() }
+        )
+        // Build every worker's state before starting, so a set-up failure stops the run before any work.
+        let processors = try (0..<options.jobs).map { _ in
+            UncheckedBox(try FileProcessor(algorithms: wanted, matcher: matcher))
+        }
+
+        let workers = DispatchGroup()
+        for processor in processors {
+            workers.enter()
+            let thread = Thread {
+                while let item = queue.pop() {
+                    reporter.report(processor.value.process(item))
+                }
+                workers.leave()
+            }
+            thread.name = "hashscan-worker"
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+
+        let progress = options.showProgress ? ProgressLine(reporter: reporter) : nil
+        progress?.start()
+
+        var walker = TreeWalker(followSymlinks: options.followSymlinks) { item in queue.push(item) }
+        var completed = true
+        inputs: for input in inputs {
+            switch input {
+            case .path(let path):
+                if !walker.walk(root: path) { completed = false; break inputs }
+            case .pathsFromStandardInput(let separator):
+                let finished = PathListReader(descriptor: STDIN_FILENO, separator: separator).forEach { path in
+                    walker.walk(root: path)
+                }
+                if !finished { completed = false; break inputs }
+            case .standardInputContent:
+                // Hashed here rather than by a worker: there is only one standard input.
+                reporter.report(processors[0].value.processStream(STDIN_FILENO, path: RawPath("-")))
+            }
+        }
+        queue.close()
+        workers.wait()
+        progress?.stop()
+        return reporter.finish(skippedSymlinks: walker.skippedSymlinks, complete: completed && !reporter.outputFailed)
+    }
+}
+
+/// Hands a non-Sendable value to exactly one other thread.
+struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

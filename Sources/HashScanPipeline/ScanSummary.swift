@@ -1,0 +1,55 @@
+/// The totals of a run, written as the last record and used for the exit code.
+public struct ScanSummary: Sendable {
+    public struct ListInfo: Sendable {
+        public var name: String
+        public var version: String?
+        public var entries: Int
+
+        public init(name: String, version: String?, entries: Int) {
+            self.name = name
+            self.version = version
+            self.entries = entries
+        }
+    }
+
+    /// Files hashed (matched or clean).
+    public var files = 0
+    public var bytes: UInt64 = 0
+    /// Files with at least one hit.
+    public var matchedFiles = 0
+    /// List entries hit, over all files.
+    public var hits = 0
+    public var errors = 0
+    public var errorsByCode: [String: Int] = [:]
+    public var skippedSymlinks = 0
+    public var seconds = 0.0
+    /// False when the run stopped early (output closed, interrupted).
+    public var complete = true
+    public var lists: [ListInfo] = []
+
+    public init() {}
+
+    /// 0 clean, 1 any match (even with errors: a match is never hidden), 2 errors but no match.
+    public var exitCode: Int32 {
+        if matchedFiles > 0 { return ExitStatus.match }
+        if errors > 0 { return ExitStatus.errors }
+        if !complete { return ExitStatus.outputClosed }
+        return ExitStatus.clean
+    }
+}
+
+/// Process exit codes, documented in the README.
+public enum ExitStatus {
+    public static let clean: Int32 = 0
+    public static let match: Int32 = 1
+    public static let errors: Int32 = 2
+    public static let usage: Int32 = 64
+    /// A list or other input the run depends on is malformed.
+    public static let badInput: Int32 = 65
+    /// A list or other input the run depends on cannot be read.
+    public static let cannotOpenInput: Int32 = 66
+    /// The run could not be set up (e.g. a digest is unavailable).
+    public static let software: Int32 = 70
+    /// Standard output was closed before the run finished and nothing was matched so far.
+    public static let outputClosed: Int32 = 141
+}

@@ -1,0 +1,22 @@
+import ArgumentParser
+import Foundation
+import HashScanPipeline
+
+@main
+struct HashscanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hashscan",
+        abstract: "Hash files and match them against reference hash lists.",
+        discussion: """
+            Exit codes: 0 no match, 1 at least one match (even if some files failed), 2 no match but some \
+            files could not be scanned, 64 usage error, 65 malformed list, 66 unreadable list, \
+            141 output closed before the run finished.
+            """,
+        version: HashscanVersion.current,
+        subcommands: [HashCommand.self, ScanCommand.self]
+    )
+}
+
+enum HashscanVersion {
+    static let current = "0.1.0"
+}
