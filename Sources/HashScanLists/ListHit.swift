@@ -12,4 +12,14 @@ public struct ListHit: Sendable, Equatable {
     public var threshold: Int
     /// The reference hash that matched.
     public var reference: Digest
+
+    public init(list: String, listVersion: String?, entry: String, algorithm: HashAlgorithm, distance: Int, threshold: Int, reference: Digest) {
+        self.list = list
+        self.listVersion = listVersion
+        self.entry = entry
+        self.algorithm = algorithm
+        self.distance = distance
+        self.threshold = threshold
+        self.reference = reference
+    }
 }
