@@ -28,7 +28,7 @@ let package = Package(
             name: "HashScanImaging",
             dependencies: ["HashScanCore", "CHashScanJPEG", "CHashScanPNG", "CHashScanWebP", "CHashScanGIF"]
         ),
-        .target(name: "HashScanLists", dependencies: ["HashScanCore"]),
+        .target(name: "HashScanLists", dependencies: ["HashScanCore", "HashScanHashing"]),
         .target(
             name: "HashScanPipeline",
             dependencies: ["HashScanCore", "HashScanHashing", "HashScanImaging", "HashScanLists"]

@@ -7,6 +7,7 @@ public struct InMemoryListMatcher: HashMatcher {
     struct Reference: Sendable {
         let listIndex: Int
         let entry: String
+        let category: String?
     }
 
     struct PerceptualReference: Sendable {
@@ -24,8 +25,8 @@ public struct InMemoryListMatcher: HashMatcher {
         var exact: [HashAlgorithm: [Digest: [Reference]]] = [:]
         var perceptual: [HashAlgorithm: [PerceptualReference]] = [:]
         for (index, list) in lists.enumerated() {
-            for entry in list.entries {
-                let reference = Reference(listIndex: index, entry: entry.reportedID)
+            for entry in list.entries where !entry.isDeletion {
+                let reference = Reference(listIndex: index, entry: entry.reportedID, category: entry.category)
                 if entry.algorithm.isCryptographic {
                     exact[entry.algorithm, default: [:]][entry.hash, default: []].append(reference)
                 } else {
@@ -58,15 +59,14 @@ public struct InMemoryListMatcher: HashMatcher {
                 }
             }
         }
-        // Stable order for records: by list, then algorithm, then distance.
-        hits.sort { ($0.list, $0.algorithm, $0.distance, $0.entry) < ($1.list, $1.algorithm, $1.distance, $1.entry) }
+        hits.sort(by: ListHit.recordOrder)
         return hits
     }
 
     private func hit(_ reference: Reference, algorithm: HashAlgorithm, distance: Int, referenceHash: Digest) -> ListHit {
         let list = lists[reference.listIndex]
         return ListHit(
-            list: list.name, listVersion: list.version, entry: reference.entry, algorithm: algorithm,
+            list: list.name, listVersion: list.version, entry: reference.entry, category: reference.category, algorithm: algorithm,
             distance: distance, threshold: thresholds.threshold(for: algorithm), reference: referenceHash
         )
     }

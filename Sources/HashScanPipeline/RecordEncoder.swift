@@ -33,6 +33,7 @@ public enum RecordEncoder {
             json.field("list", hit.list)
             if let version = hit.listVersion { json.field("list_version", version) }
             json.field("entry", hit.entry)
+            if let category = hit.category { json.field("category", category) }
             json.field("algorithm", hit.algorithm.rawValue)
             json.field("distance", hit.distance)
             json.field("threshold", hit.threshold)

@@ -1,0 +1,260 @@
+import Foundation
+import HashScanCore
+
+/// A compiled list opened by memory mapping: opening validates the header and section table (milliseconds
+/// whatever the size); `verify()` checks the full checksum. Immutable and shared by all workers.
+public final class CompiledList: HashMatcher, @unchecked Sendable {
+    public struct OpenError: Error, CustomStringConvertible {
+        public let path: String
+        public let reason: String
+        public var description: String { "\(path): \(reason)" }
+    }
+
+    public let path: String
+    public let metadata: CompiledListMetadata
+    public let thresholds: MatchThresholds
+    public let algorithms: Set<HashAlgorithm>
+    private let file: MappedFile
+    private var exact: [HashAlgorithm: ExactIndex] = [:]
+    private var hamming: [HashAlgorithm: HammingIndex] = [:]
+    private var records: [HashAlgorithm: RecordTable] = [:]
+
+    public var name: String { metadata.name }
+    public var version: String? { metadata.version }
+    public var fileSize: Int { file.bytes.count }
+
+    public init(path: String) throws(OpenError) {
+        self.path = path
+        do {
+            file = try MappedFile(path: path)
+        } catch {
+            guard case .system(let operation, let code) = error else { throw OpenError(path: path, reason: "cannot open") }
+            throw OpenError(path: path, reason: "\(operation): \(String(cString: strerror(code)))")
+        }
+        let bytes = file.bytes
+        func fail(_ reason: String) -> OpenError { OpenError(path: path, reason: reason) }
+        guard bytes.count >= CompiledListLayout.headerSize else { throw fail("not a compiled hashscan list (too short)") }
+        guard Array(bytes[0..<8]) == CompiledListLayout.magic else { throw fail("not a compiled hashscan list (bad magic)") }
+        let version: UInt32 = bytes.loadLE(at: CompiledListLayout.Offset.version)
+        guard version == CompiledListLayout.formatVersion else {
+            throw fail("compiled list format version \(version); this hashscan reads version \(CompiledListLayout.formatVersion)")
+        }
+        let headerDigest = CompiledListChecksum.sha256(UnsafeRawBufferPointer(rebasing: bytes[0..<CompiledListLayout.Offset.headerDigest]))
+        guard headerDigest == Array(bytes[CompiledListLayout.Offset.headerDigest..<(CompiledListLayout.Offset.headerDigest + 32)]) else {
+            throw fail("header checksum mismatch: the file is corrupt")
+        }
+        let declaredSize: UInt64 = bytes.loadLE(at: CompiledListLayout.Offset.fileSize)
+        guard declaredSize == UInt64(bytes.count) else {
+            throw fail(declaredSize > UInt64(bytes.count)
+                ? "truncated: \(bytes.count) of \(declaredSize) bytes" : "\(UInt64(bytes.count) - declaredSize) unexpected bytes after the list")
+        }
+        let sectionCount = Int(bytes.loadLE(at: CompiledListLayout.Offset.sectionCount) as UInt32)
+        let tableOffset = Int(bytes.loadLE(at: CompiledListLayout.Offset.sectionTable) as UInt64)
+        guard sectionCount < 10_000, tableOffset >= CompiledListLayout.headerSize,
+              tableOffset + sectionCount * CompiledListLayout.sectionEntrySize <= bytes.count else {
+            throw fail("section table out of bounds: the file is corrupt")
+        }
+        let metadataOffset = Int(clamping: bytes.loadLE(at: CompiledListLayout.Offset.metadataOffset) as UInt64)
+        let metadataLength = Int(clamping: bytes.loadLE(at: CompiledListLayout.Offset.metadataLength) as UInt64)
+        guard metadataOffset <= bytes.count, metadataLength <= bytes.count - metadataOffset,
+              let decoded = try? JSONDecoder().decode(CompiledListMetadata.self, from: Data(bytes[metadataOffset..<(metadataOffset + metadataLength)]))
+        else { throw fail("metadata unreadable: the file is corrupt") }
+        metadata = decoded
+
+        var sections: [CompiledListLayout.Section] = []
+        for index in 0..<sectionCount {
+            let at = tableOffset + index * CompiledListLayout.sectionEntrySize
+            guard let kind = CompiledListLayout.SectionKind(rawValue: bytes.loadLE(at: at)),
+                  let algorithm = CompiledListLayout.algorithm(code: bytes.loadLE(at: at + 4)) else {
+                throw fail("unknown section \(index): the file is corrupt or from a newer hashscan")
+            }
+            let section = CompiledListLayout.Section(
+                kind: kind, algorithm: algorithm, offset: bytes.loadLE(at: at + 8), length: bytes.loadLE(at: at + 16),
+                count: bytes.loadLE(at: at + 24), parameter0: bytes.loadLE(at: at + 32), parameter1: bytes.loadLE(at: at + 40)
+            )
+            guard section.offset <= UInt64(bytes.count), section.length <= UInt64(bytes.count) - section.offset,
+                  section.count <= UInt64(Int32.max) else {
+                throw fail("section \(index) out of bounds: the file is corrupt")
+            }
+            sections.append(section)
+        }
+
+        var thresholdValues = MatchThresholds.standard.values
+        for (name, value) in metadata.thresholds {
+            if let algorithm = HashAlgorithm(rawValue: name) { thresholdValues[algorithm] = value }
+        }
+        thresholds = MatchThresholds(values: thresholdValues)
+        algorithms = Set(sections.map(\.algorithm))
+        for algorithm in algorithms {
+            let group = sections.filter { $0.algorithm == algorithm }
+            do {
+                try buildIndexes(algorithm, group)
+            } catch let failure as ParseFailure {
+                throw fail("\(algorithm.rawValue) sections: \(failure.reason): the file is corrupt")
+            } catch {
+                throw fail("\(algorithm.rawValue) sections: the file is corrupt")
+            }
+        }
+        file.adviseRandomAccess()
+    }
+
+    private func buildIndexes(_ algorithm: HashAlgorithm, _ group: [CompiledListLayout.Section]) throws {
+        let base = file.bytes.baseAddress!
+        func one(_ kind: CompiledListLayout.SectionKind) throws -> CompiledListLayout.Section {
+            guard let section = group.first(where: { $0.kind == kind }) else { throw ParseFailure("missing \(kind) section") }
+            return section
+        }
+        let width = algorithm.byteCount
+        let recordSection = try one(.records)
+        let blob = try one(.recordBlob)
+        let rowCount = Int(recordSection.count)
+        guard recordSection.length == UInt64(rowCount * 8) else { throw ParseFailure("record table size") }
+        records[algorithm] = RecordTable(
+            offsets: base + Int(recordSection.offset), count: rowCount,
+            blob: UnsafeRawBufferPointer(start: base + Int(blob.offset), count: Int(blob.length))
+        )
+        if algorithm.isCryptographic {
+            let digests = try one(.sortedDigests)
+            let buckets = try one(.prefixBuckets)
+            let bits = Int(buckets.parameter0)
+            guard Int(digests.count) == rowCount, digests.length == UInt64(rowCount * width), digests.parameter0 == UInt64(width),
+                  bits <= 28, buckets.length == UInt64(((1 << bits) + 1) * 4) else { throw ParseFailure("digest table size") }
+            exact[algorithm] = ExactIndex(digests: base + Int(digests.offset), width: width, count: rowCount,
+                                          buckets: base + Int(buckets.offset), prefixBits: bits)
+        } else {
+            let hashes = try one(.hashes)
+            guard Int(hashes.count) == rowCount, hashes.length == UInt64(rowCount * width) else { throw ParseFailure("hash table size") }
+            let offsetSections = group.filter { $0.kind == .chunkOffsets }.sorted { $0.parameter0 < $1.parameter0 }
+            let postingSections = group.filter { $0.kind == .chunkPostings }.sorted { $0.parameter0 < $1.parameter0 }
+            guard offsetSections.count == postingSections.count else { throw ParseFailure("chunk tables") }
+            var chunks: [HammingIndex.Chunk] = []
+            var start = 0
+            var planned = 0
+            for (offsets, postings) in zip(offsetSections, postingSections) {
+                let bits = Int(offsets.parameter1)
+                guard bits >= 1, bits <= 26, start + bits <= width * 8, offsets.length == UInt64(((1 << bits) + 1) * 4),
+                      postings.count == UInt64(rowCount), postings.length == UInt64(rowCount * 4) else { throw ParseFailure("chunk table size") }
+                chunks.append(HammingIndex.Chunk(start: start, bits: bits, offsets: base + Int(offsets.offset), postings: base + Int(postings.offset)))
+                start += bits
+                planned = Int(postings.parameter1)
+            }
+            guard chunks.isEmpty || start == width * 8 else { throw ParseFailure("chunks do not cover the hash") }
+            hamming[algorithm] = HammingIndex(hashes: base + Int(hashes.offset), width: width, count: rowCount,
+                                              chunks: chunks, plannedRadius: planned)
+        }
+    }
+
+    /// Entries per algorithm.
+    public var counts: [HashAlgorithm: Int] { records.mapValues(\.count) }
+
+    public func matches(for hashes: FileHashes) -> [ListHit] {
+        var hits: [ListHit] = []
+        for (algorithm, index) in exact {
+            guard let digest = hashes[algorithm] else { continue }
+            for row in index.rows(matching: digest) { hits.append(hit(algorithm, row: row, distance: 0, reference: digest)) }
+        }
+        for (algorithm, index) in hamming {
+            guard let hash = hashes[algorithm] else { continue }
+            for (row, distance) in index.search(hash, radius: thresholds.threshold(for: algorithm)) {
+                hits.append(hit(algorithm, row: row, distance: distance, reference: index.hash(row: row)))
+            }
+        }
+        hits.sort(by: ListHit.recordOrder)
+        return hits
+    }
+
+    /// Matches one hash at an explicit radius (for `lists query`).
+    public func query(_ algorithm: HashAlgorithm, _ hash: Digest, maxDistance: Int? = nil) -> [ListHit] {
+        if let index = exact[algorithm] {
+            return index.rows(matching: hash).map { hit(algorithm, row: $0, distance: 0, reference: hash) }
+        }
+        guard let index = hamming[algorithm] else { return [] }
+        return index.search(hash, radius: maxDistance ?? thresholds.threshold(for: algorithm)).map {
+            hit(algorithm, row: $0.row, distance: $0.distance, reference: index.hash(row: $0.row))
+        }
+    }
+
+    /// The linear reference search, for tests that compare the multi-index against it.
+    func linearQuery(_ algorithm: HashAlgorithm, _ hash: Digest, maxDistance: Int) -> [(row: Int, distance: Int)] {
+        hamming[algorithm]?.linearSearch(hash, radius: maxDistance) ?? []
+    }
+
+    /// Every entry of one algorithm, for `lists diff` (never printed wholesale by the CLI).
+    func forEachEntry(_ algorithm: HashAlgorithm, _ body: (Digest, EntryRecord) -> Void) {
+        guard let table = records[algorithm] else { return }
+        for row in 0..<table.count {
+            let hash = exact[algorithm]?.digest(row: row) ?? hamming[algorithm]!.hash(row: row)
+            body(hash, table.record(row))
+        }
+    }
+
+    /// Recomputes the payload checksum: proves every byte is as written.
+    public func verify() -> Bool {
+        let bytes = file.bytes
+        let stored = Array(bytes[CompiledListLayout.Offset.payloadDigest..<(CompiledListLayout.Offset.payloadDigest + 32)])
+        return CompiledListChecksum.sha256(UnsafeRawBufferPointer(rebasing: bytes[CompiledListLayout.headerSize...])) == stored
+    }
+
+    private func hit(_ algorithm: HashAlgorithm, row: Int, distance: Int, reference: Digest) -> ListHit {
+        let record = records[algorithm]!.record(row)
+        return ListHit(
+            list: metadata.name, listVersion: metadata.version, entry: record.reportedID, category: record.category,
+            algorithm: algorithm, distance: distance, threshold: thresholds.threshold(for: algorithm), reference: reference
+        )
+    }
+}
+
+/// An entry's record as stored: the source line, the provider's id and category.
+struct EntryRecord: Equatable {
+    var line: Int
+    var entryID: String?
+    var category: String?
+    var reportedID: String { entryID ?? "line:\(line)" }
+}
+
+/// Row → record, bounds-checked so a corrupt file yields empty fields rather than a crash.
+struct RecordTable: @unchecked Sendable {
+    let offsets: UnsafeRawPointer
+    let count: Int
+    let blob: UnsafeRawBufferPointer
+
+    func record(_ row: Int) -> EntryRecord {
+        guard row >= 0, row < count else { return EntryRecord(line: 0) }
+        var position = Int(clamping: UInt64(littleEndian: offsets.loadUnaligned(fromByteOffset: row * 8, as: UInt64.self)))
+        let line = readVarint(&position) ?? 0
+        let id = readString(&position)
+        let category = readString(&position)
+        return EntryRecord(line: Int(clamping: line), entryID: id, category: category)
+    }
+
+    private func readVarint(_ position: inout Int) -> UInt64? {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while position < blob.count && shift < 64 {
+            let byte = blob[position]
+            position += 1
+            value |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return value }
+            shift += 7
+        }
+        return nil
+    }
+
+    private func readString(_ position: inout Int) -> String? {
+        guard let length = readVarint(&position), length > 0, length - 1 <= UInt64(blob.count - position) else { return nil }
+        let end = position + Int(length - 1)
+        defer { position = end }
+        return String(decoding: blob[position..<end], as: UTF8.self)
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    func loadLE<T: FixedWidthInteger>(at offset: Int) -> T {
+        T(littleEndian: loadUnaligned(fromByteOffset: offset, as: T.self))
+    }
+}
+
+extension CompiledList {
+    /// The Hamming index of one algorithm, for tests comparing it with the linear reference.
+    func hammingIndexForTesting(_ algorithm: HashAlgorithm) -> HammingIndex? { hamming[algorithm] }
+}
