@@ -35,6 +35,17 @@ public enum PlainListFormat {
         return HashList(name: name, entries: entries)
     }
 
+    /// Parses one query hash, `[algorithm:]hex`, with the same rules as a list line.
+    public static func parseQuery(_ text: String) throws(ParseFailure) -> (HashAlgorithm, Digest) {
+        switch parseLine(Substring(text).trimmingASCIIWhitespace) {
+        case .success(let parsed):
+            guard parsed.2 == nil else { throw ParseFailure("a query is a hash, without an entry id") }
+            return (parsed.0, parsed.1)
+        case .failure(let failure):
+            throw failure
+        }
+    }
+
     /// Parses `[algorithm:]hex[,entry-id]`.
     static func parseLine(_ line: Substring) -> Result<(HashAlgorithm, Digest, String?), ParseFailure> {
         var hashPart = line

@@ -26,6 +26,28 @@ public enum RecordEncoder {
         appendPath(path, to: &json)
         json.field("size", size)
         appendHashes(hashes, to: &json)
+        appendHits(hits, to: &json)
+        json.endObject()
+        json.finishLine()
+        return json.bytes
+    }
+
+    /// The answer to one `lists query` hash.
+    public static func query(algorithm: HashAlgorithm, hash: Digest, hits: [ListHit]) -> [UInt8] {
+        var json = JSONLineBuilder()
+        json.beginObject()
+        json.field("type", "query")
+        json.field("algorithm", algorithm.rawValue)
+        json.field("hash", hash.hex)
+        json.key("match")
+        json.bool(!hits.isEmpty)
+        appendHits(hits, to: &json)
+        json.endObject()
+        json.finishLine()
+        return json.bytes
+    }
+
+    private static func appendHits(_ hits: [ListHit], to json: inout JSONLineBuilder) {
         json.key("matches")
         json.beginArray()
         for hit in hits {
@@ -41,9 +63,6 @@ public enum RecordEncoder {
             json.endObject()
         }
         json.endArray()
-        json.endObject()
-        json.finishLine()
-        return json.bytes
     }
 
     static func error(_ path: RawPath, _ error: ScanError) -> [UInt8] {

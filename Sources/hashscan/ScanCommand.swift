@@ -32,32 +32,24 @@ struct ScanCommand: ParsableCommand {
         guard !inputs.isEmpty else { throw ValidationError("name at least one path, or --stdin") }
 
         // Every list is read and checked before any file is touched.
-        let lists = try list.map(loadList)
-        let matcher = InMemoryListMatcher(lists: lists)
+        let loaded = try list.map(loadMatcher)
+        let matcher = CombinedMatcher(loaded.map(\.matcher))
         let extra = try parseAlgorithms(algorithms)
         var options = ScanOptions(algorithms: extra, jobs: walking.jobs)
         options.emitCleanFiles = all
         walking.apply(to: &options)
-        let info = lists.map { ScanSummary.ListInfo(name: $0.name, version: $0.version, entries: $0.entries.count) }
+        let info = loaded.map(\.info)
         let summary = try runScan(ScanRunner(options: options, matcher: matcher, lists: info), inputs: inputs)
         throw ExitCode(summary.exitCode)
     }
 }
 
-/// Reads and parses a list, or exits with a clear message: a run never starts on a broken list.
-func loadList(_ path: String) throws -> HashList {
-    let data: Data
-    do {
-        data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-    } catch {
-        printError("\(path): cannot read list: \((error as NSError).localizedDescription)")
-        throw ExitCode(ExitStatus.cannotOpenInput)
+/// Opens a list for matching: a compiled list is mapped, a source list is parsed into memory.
+func loadMatcher(_ path: String) throws -> (matcher: any HashMatcher, info: ScanSummary.ListInfo) {
+    if CompiledList.looksCompiled(path: path) {
+        let list = try openCompiled(path)
+        return (list, ScanSummary.ListInfo(name: list.name, version: list.version, entries: list.counts.values.reduce(0, +)))
     }
-    let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-    do {
-        return try PlainListFormat.parse(data, file: path, name: name)
-    } catch {
-        for line in error.description.split(separator: "\n") { printError(String(line)) }
-        throw ExitCode(ExitStatus.badInput)
-    }
+    let list = try loadSourceList(path).0
+    return (InMemoryListMatcher(lists: [list]), ScanSummary.ListInfo(name: list.name, version: list.version, entries: list.entries.count))
 }

@@ -258,3 +258,12 @@ extension CompiledList {
     /// The Hamming index of one algorithm, for tests comparing it with the linear reference.
     func hammingIndexForTesting(_ algorithm: HashAlgorithm) -> HammingIndex? { hamming[algorithm] }
 }
+
+extension CompiledList {
+    /// Whether the file starts with the compiled-list magic (so `--list` can take either kind of file).
+    public static func looksCompiled(path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        return (try? handle.read(upToCount: 8)).map(Array.init) == CompiledListLayout.magic
+    }
+}

@@ -1,0 +1,17 @@
+import HashScanCore
+
+/// Several lists matched together: every list's hits, in record order.
+public struct CombinedMatcher: HashMatcher {
+    public let matchers: [any HashMatcher]
+    public let algorithms: Set<HashAlgorithm>
+
+    public init(_ matchers: [any HashMatcher]) {
+        self.matchers = matchers
+        algorithms = matchers.reduce(into: Set()) { $0.formUnion($1.algorithms) }
+    }
+
+    public func matches(for hashes: FileHashes) -> [ListHit] {
+        if matchers.count == 1 { return matchers[0].matches(for: hashes) }
+        return matchers.flatMap { $0.matches(for: hashes) }.sorted(by: ListHit.recordOrder)
+    }
+}

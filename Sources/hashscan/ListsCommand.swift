@@ -1,0 +1,211 @@
+import ArgumentParser
+import Foundation
+import HashScanCore
+import HashScanHashing
+import HashScanLists
+import HashScanPipeline
+
+struct ListsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lists",
+        abstract: "Compile, inspect, verify, compare and query reference lists.",
+        subcommands: [Compile.self, Info.self, Verify.self, Diff.self, Query.self]
+    )
+
+    struct Compile: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Compile source lists into one memory-mapped list file.")
+
+        @Argument(help: "Source list files (formats: hashlists/README.md).")
+        var inputs: [String]
+
+        @Option(help: "The list's name, as match records show it.")
+        var name: String
+
+        @Option(help: "The list's version (e.g. the provider's release or date).")
+        var version: String?
+
+        @Option(name: [.short, .customLong("output")], help: "The compiled file to write.")
+        var output: String
+
+        @Option(name: .customLong("pdq-threshold"), help: "PDQ match distance for this list (default 31).")
+        var pdqThreshold: Int = 31
+
+        func validate() throws {
+            guard !inputs.isEmpty else { throw ValidationError("name at least one input list") }
+            guard (0...64).contains(pdqThreshold) else { throw ValidationError("--pdq-threshold must be 0...64") }
+        }
+
+        func run() throws {
+            var entries: [ListEntry] = []
+            var sources: [CompiledListMetadata.Source] = []
+            for input in inputs {
+                let (list, digest) = try loadSourceList(input)
+                entries.append(contentsOf: list.entries)
+                sources.append(.init(path: URL(fileURLWithPath: input).lastPathComponent, sha256: digest, format: "plain"))
+            }
+            var thresholds = MatchThresholds.standard
+            thresholds.values[.pdq] = pdqThreshold
+            let list = HashList(name: name, version: version, entries: entries)
+            do {
+                try CompiledListWriter.write(list, to: output, sources: sources, thresholds: thresholds, hashscanVersion: HashscanVersion.current)
+            } catch {
+                printError(error.description)
+                throw ExitCode(ExitStatus.cannotOpenInput)
+            }
+            let counts = list.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", ")
+            printError("compiled \(entries.count) entries (\(counts)) into \(output)")
+        }
+    }
+
+    struct Info: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a compiled list's header: name, version, sources, counts (never its entries).")
+
+        @Argument var file: String
+
+        struct Output: Encodable {
+            let metadata: CompiledListMetadata
+            let fileBytes: Int
+            func encode(to encoder: Encoder) throws {
+                try metadata.encode(to: encoder)
+                var container = encoder.container(keyedBy: Key.self)
+                try container.encode(fileBytes, forKey: Key(stringValue: "file_bytes"))
+            }
+            struct Key: CodingKey {
+                var stringValue: String
+                var intValue: Int? { nil }
+                init(stringValue: String) { self.stringValue = stringValue }
+                init?(intValue: Int) { nil }
+            }
+        }
+
+        func run() throws {
+            let list = try openCompiled(file)
+            var metadata = list.metadata
+            metadata.counts = Dictionary(uniqueKeysWithValues: list.counts.map { ($0.key.rawValue, $0.value) })
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            print(String(decoding: try encoder.encode(Output(metadata: metadata, fileBytes: list.fileSize)), as: UTF8.self))
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check a compiled list's full checksum.")
+
+        @Argument var file: String
+
+        func run() throws {
+            let list = try openCompiled(file)
+            guard list.verify() else {
+                printError("\(file): checksum mismatch: the file is corrupt")
+                throw ExitCode(ExitStatus.badInput)
+            }
+            print("\(file): OK (\(list.counts.values.reduce(0, +)) entries)")
+        }
+    }
+
+    struct Diff: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Entries added and removed between two compiled lists.")
+
+        @Argument var old: String
+        @Argument var new: String
+
+        @Flag(help: "Print each added and removed entry as JSON Lines, not only the counts.")
+        var entries = false
+
+        func run() throws {
+            let before = try openCompiled(old)
+            let after = try openCompiled(new)
+            let difference = CompiledListDiff(old: before, new: after)
+            if entries {
+                for change in difference.changes {
+                    print(#"{"type":"\#(change.added ? "added" : "removed")","algorithm":"\#(change.algorithm.rawValue)","hash":"\#(change.hash.hex)","entry":"\#(change.entry.jsonEscaped)"}"#)
+                }
+            }
+            print(#"{"type":"diff_summary","added":\#(difference.added),"removed":\#(difference.removed)}"#)
+        }
+    }
+
+    struct Query: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Match single hashes against a list and print the hits as JSON Lines.",
+            discussion: "Hashes come from the arguments or, without any, one per line from standard input, each with an optional 'algorithm:' prefix (as in the plain list format)."
+        )
+
+        @Argument var file: String
+        @Argument var hashes: [String] = []
+
+        @Option(help: "Hamming distance for perceptual hashes (default: the list's threshold).")
+        var maxDistance: Int?
+
+        func run() throws {
+            let list = try openCompiled(file)
+            var lines = hashes
+            if lines.isEmpty {
+                while let line = readLine() { lines.append(line) }
+            }
+            var failed = false
+            var matched = false
+            for (index, line) in lines.enumerated() {
+                let text = line.trimmingCharacters(in: .whitespaces)
+                if text.isEmpty || text.hasPrefix("#") { continue }
+                let parsed: (HashAlgorithm, Digest)
+                do {
+                    parsed = try PlainListFormat.parseQuery(text)
+                } catch {
+                    printError("query \(index + 1): \(error.reason)")
+                    failed = true
+                    continue
+                }
+                let hits = list.query(parsed.0, parsed.1, maxDistance: maxDistance)
+                matched = matched || !hits.isEmpty
+                FileHandle.standardOutput.write(Data(RecordEncoder.query(algorithm: parsed.0, hash: parsed.1, hits: hits)))
+            }
+            if matched { throw ExitCode(ExitStatus.match) }
+            if failed { throw ExitCode(ExitStatus.errors) }
+        }
+    }
+}
+
+/// Opens a compiled list or exits with the reason.
+func openCompiled(_ path: String) throws -> CompiledList {
+    do {
+        return try CompiledList(path: path)
+    } catch {
+        printError(error.description)
+        throw ExitCode(ExitStatus.cannotOpenInput)
+    }
+}
+
+/// Reads and parses a source list, returning it with the SHA-256 of its bytes (provenance for compiled lists).
+func loadSourceList(_ path: String) throws -> (HashList, String) {
+    let data: Data
+    do {
+        data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+    } catch {
+        printError("\(path): cannot read list: \((error as NSError).localizedDescription)")
+        throw ExitCode(ExitStatus.cannotOpenInput)
+    }
+    let digest = (try? MultiDigester(algorithms: [.sha256]))?.digests(of: data.withUnsafeBytes { $0 })[.sha256]?.hex ?? ""
+    let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+    do {
+        return (try PlainListFormat.parse(data, file: path, name: name), digest)
+    } catch {
+        for line in error.description.split(separator: "\n") { printError(String(line)) }
+        throw ExitCode(ExitStatus.badInput)
+    }
+}
+
+extension String {
+    var jsonEscaped: String {
+        var result = ""
+        for scalar in unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case let c where c.value < 0x20: result += String(format: "\\u%04x", c.value)
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+}

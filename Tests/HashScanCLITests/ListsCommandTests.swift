@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+
+@Suite("hashscan lists")
+struct ListsCommandTests {
+    private func compiledDemo() throws -> (TemporaryTree, digest: String) {
+        let tree = try TemporaryTree()
+        let file = try tree.write("data/known.bin", seededBytes(count: 3000, seed: 3))
+        let digest = try coreutilsDigests("sha256sum", files: [file])[0]
+        try tree.write("source.txt", "sha256:\(digest),K-1\npdq:d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22,P-1\n")
+        let compile = try HashscanProcess.run(["lists", "compile", "source.txt", "--name", "known", "--version", "v3", "-o", "known.hsl"], in: tree.url)
+        #expect(compile.status == 0, "\(compile.stderr)")
+        return (tree, digest)
+    }
+
+    @Test("compile, info, verify: the header names the list, its version, source digest and counts")
+    func compileInfoVerify() throws {
+        let (tree, _) = try compiledDemo()
+        let info = try HashscanProcess.run(["lists", "info", "known.hsl"], in: tree.url)
+        #expect(info.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: info.stdout) as? [String: Any])
+        #expect(object["name"] as? String == "known")
+        #expect(object["version"] as? String == "v3")
+        #expect(object["counts"] as? [String: Int] == ["sha256": 1, "pdq": 1])
+        let source = try #require((object["sources"] as? [[String: Any]])?.first)
+        let sourceDigest = try coreutilsDigests("sha256sum", files: [tree.url.appendingPathComponent("source.txt")])[0]
+        #expect(source["sha256"] as? String == sourceDigest)
+        #expect(try HashscanProcess.run(["lists", "verify", "known.hsl"], in: tree.url).status == 0)
+    }
+
+    @Test("scan takes a compiled list like a source list and reports its version")
+    func scanWithCompiledList() throws {
+        let (tree, digest) = try compiledDemo()
+        let result = try HashscanProcess.run(["scan", "data", "--list", "known.hsl"], in: tree.url)
+        #expect(result.status == 1)
+        let hit = try #require((result.records(ofType: "match").first?["matches"] as? [[String: Any]])?.first)
+        #expect(hit["entry"] as? String == "K-1")
+        #expect(hit["list_version"] as? String == "v3")
+        #expect(hit["reference"] as? String == digest)
+    }
+
+    @Test("query reads hashes from stdin and reports PDQ hits with their distance")
+    func query() throws {
+        let (tree, _) = try compiledDemo()
+        // 3 bits away from P-1, and one hash that is on no list.
+        let near = "pdq:d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b25"
+        let stdin = Data("\(near)\nmd5:00000000000000000000000000000000\n".utf8)
+        let result = try HashscanProcess.run(["lists", "query", "known.hsl"], in: tree.url, stdin: stdin)
+        #expect(result.status == 1)
+        let records = result.records(ofType: "query")
+        try #require(records.count == 2)
+        let hit = try #require((records[0]["matches"] as? [[String: Any]])?.first)
+        #expect(hit["distance"] as? Int == 3)
+        #expect(hit["entry"] as? String == "P-1")
+        #expect(records[1]["match"] as? Bool == false)
+        let strict = try HashscanProcess.run(["lists", "query", "known.hsl", "--max-distance", "2", near], in: tree.url)
+        #expect(strict.status == 0)
+    }
+
+    @Test("a damaged compiled list is refused by scan, info and verify")
+    func damaged() throws {
+        let (tree, _) = try compiledDemo()
+        var bytes = try Data(contentsOf: tree.url.appendingPathComponent("known.hsl"))
+        try bytes.prefix(bytes.count - 10).write(to: tree.url.appendingPathComponent("short.hsl"))
+        bytes[bytes.count - 20] ^= 0xFF
+        try bytes.write(to: tree.url.appendingPathComponent("flipped.hsl"))
+        let scan = try HashscanProcess.run(["scan", "data", "--list", "short.hsl"], in: tree.url)
+        #expect(scan.status == 66)
+        #expect(scan.stdout.isEmpty)
+        #expect(scan.stderr.contains("truncated"))
+        #expect(try HashscanProcess.run(["lists", "verify", "flipped.hsl"], in: tree.url).status == 65)
+    }
+
+    @Test("diff counts added and removed entries")
+    func diff() throws {
+        let (tree, _) = try compiledDemo()
+        try tree.write("next.txt", "md5:d41d8cd98f00b204e9800998ecf8427e,NEW\npdq:d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22,P-1\n")
+        #expect(try HashscanProcess.run(["lists", "compile", "next.txt", "--name", "known", "-o", "next.hsl"], in: tree.url).status == 0)
+        let result = try HashscanProcess.run(["lists", "diff", "known.hsl", "next.hsl", "--entries"], in: tree.url)
+        #expect(result.status == 0)
+        #expect(result.records(ofType: "added").map { $0["entry"] as? String } == ["NEW"])
+        #expect(result.records(ofType: "removed").map { $0["entry"] as? String } == ["K-1"])
+        #expect(result.records(ofType: "diff_summary").first?["added"] as? Int == 1)
+    }
+}
