@@ -105,14 +105,21 @@ public final class CompiledList: HashMatcher, @unchecked Sendable {
             return section
         }
         let width = algorithm.byteCount
-        let recordSection = try one(.records)
-        let blob = try one(.recordBlob)
-        let rowCount = Int(recordSection.count)
-        guard recordSection.length == UInt64(rowCount * 8) else { throw ParseFailure("record table size") }
-        records[algorithm] = RecordTable(
-            offsets: base + Int(recordSection.offset), count: rowCount,
-            blob: UnsafeRawBufferPointer(start: base + Int(blob.offset), count: Int(blob.length))
-        )
+        let rowCount: Int
+        if let lines = group.first(where: { $0.kind == .lines }) {
+            rowCount = Int(lines.count)
+            guard lines.length == UInt64(rowCount * 4) else { throw ParseFailure("line table size") }
+            records[algorithm] = RecordTable(lines: base + Int(lines.offset), count: rowCount)
+        } else {
+            let recordSection = try one(.records)
+            let blob = try one(.recordBlob)
+            rowCount = Int(recordSection.count)
+            guard recordSection.length == UInt64(rowCount * 8) else { throw ParseFailure("record table size") }
+            records[algorithm] = RecordTable(
+                offsets: base + Int(recordSection.offset), count: rowCount,
+                blob: UnsafeRawBufferPointer(start: base + Int(blob.offset), count: Int(blob.length))
+            )
+        }
         if algorithm.isCryptographic {
             let digests = try one(.sortedDigests)
             let buckets = try one(.prefixBuckets)
@@ -214,12 +221,33 @@ struct EntryRecord: Equatable {
 
 /// Row → record, bounds-checked so a corrupt file yields empty fields rather than a crash.
 struct RecordTable: @unchecked Sendable {
-    let offsets: UnsafeRawPointer
+    /// Full records: u64 offsets into a blob.
+    private let offsets: UnsafeRawPointer?
+    private let blob: UnsafeRawBufferPointer
+    /// Or only the source line of each row.
+    private let lines: UnsafeRawPointer?
     let count: Int
-    let blob: UnsafeRawBufferPointer
+
+    init(offsets: UnsafeRawPointer, count: Int, blob: UnsafeRawBufferPointer) {
+        self.offsets = offsets
+        self.blob = blob
+        self.lines = nil
+        self.count = count
+    }
+
+    init(lines: UnsafeRawPointer, count: Int) {
+        self.offsets = nil
+        self.blob = UnsafeRawBufferPointer(start: nil, count: 0)
+        self.lines = lines
+        self.count = count
+    }
 
     func record(_ row: Int) -> EntryRecord {
         guard row >= 0, row < count else { return EntryRecord(line: 0) }
+        if let lines {
+            return EntryRecord(line: Int(UInt32(littleEndian: lines.loadUnaligned(fromByteOffset: row * 4, as: UInt32.self))))
+        }
+        guard let offsets else { return EntryRecord(line: 0) }
         var position = Int(clamping: UInt64(littleEndian: offsets.loadUnaligned(fromByteOffset: row * 8, as: UInt64.self)))
         let line = readVarint(&position) ?? 0
         let id = readString(&position)

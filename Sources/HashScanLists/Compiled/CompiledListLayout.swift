@@ -43,8 +43,10 @@ enum CompiledListLayout {
         case hashes = 5
         /// Multi-index chunk `parameter0`: (2^bits + 1) u32 offsets into its postings; `parameter1` = bits.
         case chunkOffsets = 6
-        /// Multi-index chunk `parameter0`: `count` u32 rows, grouped by chunk value.
+        /// Multi-index chunk `parameter0`: `count` u32 rows, grouped by chunk value; `parameter1` = the planned radius.
         case chunkPostings = 7
+        /// Instead of `records` + `recordBlob` when no entry has an id or category: `count` u32 source lines.
+        case lines = 8
     }
 
     struct Section: Equatable {
