@@ -180,7 +180,7 @@ struct CompiledListTests {
         var bytes = try Data(contentsOf: URL(fileURLWithPath: scratch.path("good.hsl")))
         var random = SplitMix64(state: 5)
         // Scribble over the sections (not the header, metadata or table): open succeeds, lookups must stay in bounds.
-        let sectionsEnd = bytes.count - 2048
+        let sectionsEnd = Int(bytes[40..<48].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) })  // the metadata offset
         for _ in 0..<2000 {
             let position = 256 + Int(random.next() % UInt64(sectionsEnd - 256))
             bytes[position] = UInt8(truncatingIfNeeded: random.next())
