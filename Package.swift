@@ -46,8 +46,12 @@ let package = Package(
         ),
 
         .testTarget(name: "HashScanCoreTests", dependencies: ["HashScanCore"]),
-        .testTarget(name: "HashScanHashingTests", dependencies: ["HashScanHashing", "HashScanImaging"]),
-        .testTarget(name: "HashScanImagingTests", dependencies: ["HashScanImaging", "HashScanHashing"]),
+        .testTarget(name: "HashScanHashingTests", dependencies: ["HashScanHashing", "HashScanImaging"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "HashScanImagingTests",
+            // The tests encode their own images in memory through the same C libraries.
+            dependencies: ["HashScanImaging", "HashScanHashing", "CHashScanJPEG", "CHashScanPNG", "CHashScanGIF", "CHashScanWebP"]
+        ),
         .testTarget(name: "HashScanListsTests", dependencies: ["HashScanLists"]),
         .testTarget(name: "HashScanPipelineTests", dependencies: ["HashScanPipeline"]),
         .testTarget(name: "HashScanCLITests", dependencies: ["hashscan", "HashScanCore"]),

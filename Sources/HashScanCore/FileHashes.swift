@@ -5,6 +5,8 @@ public struct FileHashes: Sendable, Equatable {
     public var pdqQuality: Int?
     /// The 8 dihedral PDQ variants (orig, rot90, rot180, rot270, flipx, flipy, flipplus1, flipminus1), when asked for.
     public var pdqDihedral: [Digest]?
+    /// The PDQ pre-scale convention the hash was computed under (`reference` or `full`).
+    public var pdqConvention: String?
 
     public init(digests: [HashAlgorithm: Digest] = [:], pdqQuality: Int? = nil, pdqDihedral: [Digest]? = nil) {
         self.digests = digests

@@ -14,6 +14,8 @@ public struct ListHit: Sendable, Equatable {
     public var threshold: Int
     /// The reference hash that matched.
     public var reference: Digest
+    /// For PDQ with dihedral matching: which of the 8 variants hit (`orig`, `rot90`, ...).
+    public var variant: String?
 
     public init(list: String, listVersion: String?, entry: String, category: String? = nil, algorithm: HashAlgorithm, distance: Int, threshold: Int, reference: Digest) {
         self.list = list

@@ -16,11 +16,14 @@ final class FileProcessor {
     private let digester: MultiDigester
     private let matcher: (any HashMatcher)?
     private let buffer: UnsafeMutableRawBufferPointer
+    /// Present when perceptual hashes are wanted.
+    private let images: ImageStage?
 
-    init(algorithms: [HashAlgorithm], matcher: (any HashMatcher)?) throws {
+    init(algorithms: [HashAlgorithm], matcher: (any HashMatcher)?, imageOptions: ImageHashingOptions? = nil) throws {
         digester = try MultiDigester(algorithms: algorithms)
         self.matcher = matcher
         buffer = .allocate(byteCount: Self.bufferSize, alignment: 64)
+        images = imageOptions.flatMap { $0.algorithms.isEmpty ? nil : ImageStage(options: $0) }
     }
 
     deinit { buffer.deallocate() }
@@ -60,11 +63,25 @@ final class FileProcessor {
     private func readAndHash(_ descriptor: Int32, expectedSize: UInt64?) -> FileResult.Outcome {
         digester.reset()
         var total: UInt64 = 0
+        // Undecided until the first chunk shows whether the file is an image.
+        var collecting: Bool? = images == nil ? false : nil
+        var imageError: ScanError? = nil
         while true {
             let count = read(descriptor, buffer.baseAddress, buffer.count)
             if count > 0 {
-                digester.update(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+                let chunk = UnsafeRawBufferPointer(rebasing: buffer[..<count])
+                digester.update(chunk)
                 total += UInt64(count)
+                if collecting == nil { collecting = images!.wantsFile(startingWith: chunk) }
+                if collecting == true, let images {
+                    if images.buffer.count + count > images.options.maxImageBytes {
+                        collecting = false
+                        images.buffer.removeAll()
+                        imageError = ScanError(.tooLarge, "image file larger than \(images.options.maxImageBytes) bytes; not decoded")
+                    } else {
+                        images.buffer.append(contentsOf: chunk)
+                    }
+                }
             } else if count == 0 {
                 break
             } else if errno == EINTR {
@@ -72,15 +89,42 @@ final class FileProcessor {
             } else {
                 let error = ScanError.fromErrno(errno, operation: "read")
                 digester.reset()
+                images?.buffer.removeAll(keepingCapacity: true)
                 return .failed(error)
             }
         }
-        let digests = digester.finish()
+        var hashes = FileHashes(digests: digester.finish())
         if let expectedSize, expectedSize != total {
+            images?.buffer.removeAll(keepingCapacity: true)
             return .failed(ScanError(.modifiedDuringRead, "size was \(expectedSize) bytes when opened, \(total) bytes were read"))
         }
-        let hashes = FileHashes(digests: digests)
-        let hits = matcher?.matches(for: hashes) ?? []
-        return .hashed(size: total, hashes: hashes, hits: hits)
+        var image: ImageInfo? = nil
+        if collecting == true, let images {
+            (image, imageError) = images.hashCollected(into: &hashes)
+        }
+        return .hashed(size: total, hashes: hashes, hits: match(hashes), image: image, imageError: imageError)
+    }
+
+    /// Matches a file's hashes: low-quality PDQ hashes are left out, and with dihedral matching every
+    /// variant is tried, keeping the closest hit per entry and naming the variant that hit.
+    private func match(_ hashes: FileHashes) -> [ListHit] {
+        guard let matcher else { return [] }
+        var candidates = hashes
+        let reliablePDQ = hashes.pdqQuality.map { $0 >= (images?.options.minimumPDQQuality ?? 0) } ?? true
+        if !reliablePDQ { candidates[.pdq] = nil }
+        var hits = matcher.matches(for: candidates)
+        guard reliablePDQ, let variants = hashes.pdqDihedral, variants.count == 8, matcher.algorithms.contains(.pdq) else { return hits }
+        for index in hits.indices where hits[index].algorithm == .pdq { hits[index].variant = PDQDihedralVariant.original.name }
+        for (position, variant) in variants.enumerated().dropFirst() {
+            for var hit in matcher.matches(for: FileHashes(digests: [.pdq: variant])) {
+                hit.variant = PDQDihedralVariant(rawValue: position)?.name
+                if let existing = hits.firstIndex(where: { $0.algorithm == .pdq && $0.list == hit.list && $0.entry == hit.entry }) {
+                    if hit.distance < hits[existing].distance { hits[existing] = hit }
+                } else {
+                    hits.append(hit)
+                }
+            }
+        }
+        return hits.sorted(by: ListHit.recordOrder)
     }
 }

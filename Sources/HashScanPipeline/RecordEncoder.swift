@@ -7,26 +7,45 @@ public enum RecordEncoder {
     /// Bumped when a field changes meaning; additions keep the version.
     public static let schemaVersion = 1
 
-    static func file(_ path: RawPath, size: UInt64, hashes: FileHashes, extra: [(StaticString, String)] = []) -> [UInt8] {
-        var json = JSONLineBuilder()
-        json.beginObject()
-        json.field("type", "file")
-        appendPath(path, to: &json)
-        json.field("size", size)
-        appendHashes(hashes, to: &json)
-        json.endObject()
-        json.finishLine()
-        return json.bytes
-    }
+    enum HashedKind { case file, match, error }
 
-    static func match(_ path: RawPath, size: UInt64, hashes: FileHashes, hits: [ListHit]) -> [UInt8] {
+    /// The record of a file that was read: `file` (clean), `match`, or `error` when its image could not be
+    /// hashed perceptually (with the digests it did get, so nothing computed is lost).
+    static func hashed(_ kind: HashedKind, _ path: RawPath, size: UInt64, hashes: FileHashes, image: ImageInfo?,
+                       imageError: ScanError?, hits: [ListHit]) -> [UInt8] {
         var json = JSONLineBuilder()
         json.beginObject()
-        json.field("type", "match")
+        switch kind {
+        case .file: json.field("type", "file")
+        case .match: json.field("type", "match")
+        case .error: json.field("type", "error")
+        }
         appendPath(path, to: &json)
+        if kind == .error, let imageError {
+            json.field("code", imageError.code.rawValue)
+            json.field("message", imageError.message)
+        }
         json.field("size", size)
         appendHashes(hashes, to: &json)
-        appendHits(hits, to: &json)
+        if let image {
+            json.key("image")
+            json.beginObject()
+            json.field("format", image.format)
+            json.field("width", image.width)
+            json.field("height", image.height)
+            json.field("orientation", image.orientation)
+            json.endObject()
+        }
+        if kind == .match {
+            if let imageError {
+                json.key("image_error")
+                json.beginObject()
+                json.field("code", imageError.code.rawValue)
+                json.field("message", imageError.message)
+                json.endObject()
+            }
+            appendHits(hits, to: &json)
+        }
         json.endObject()
         json.finishLine()
         return json.bytes
@@ -60,6 +79,7 @@ public enum RecordEncoder {
             json.field("distance", hit.distance)
             json.field("threshold", hit.threshold)
             json.field("reference", hit.reference.hex)
+            if let variant = hit.variant { json.field("pdq_variant", variant) }
             json.endObject()
         }
         json.endArray()
@@ -95,6 +115,8 @@ public enum RecordEncoder {
         }
         json.endObject()
         json.field("skipped_symlinks", summary.skippedSymlinks)
+        json.field("images", summary.images)
+        json.field("pdq_low_quality", summary.lowQualityPDQ)
         json.key("seconds")
         json.double(summary.seconds)
         json.key("complete")
@@ -132,6 +154,7 @@ public enum RecordEncoder {
             json.string(digest.hex)
             if algorithm == .pdq {
                 if let quality = hashes.pdqQuality { json.field("pdq_quality", quality) }
+                if let convention = hashes.pdqConvention { json.field("pdq_convention", convention) }
                 if let variants = hashes.pdqDihedral {
                     json.key("pdq_dihedral")
                     json.beginArray()

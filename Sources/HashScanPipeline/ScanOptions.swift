@@ -12,6 +12,8 @@ public struct ScanOptions: Sendable {
     public var emitCleanFiles = false
     /// Show a progress line on stderr (the CLI enables it only when stderr is a terminal).
     public var showProgress = false
+    /// Perceptual hashing of images (the lists' perceptual algorithms are added to `image.algorithms`).
+    public var image = ImageHashingOptions()
     /// Paths waiting for a worker; bounds memory however large the batch.
     public var queueCapacity = 4096
 

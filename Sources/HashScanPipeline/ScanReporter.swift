@@ -7,15 +7,18 @@ final class ScanReporter: @unchecked Sendable {
     private let lock = NSLock()
     private let output: OutputChannel
     private let emitCleanFiles: Bool
+    private let minimumPDQQuality: Int
     private var summary = ScanSummary()
     private let started = DispatchTime.now()
     /// Called once when output fails, to stop the run.
     private let onOutputClosed: @Sendable () -> Void
     private var outputClosedReported = false
 
-    init(output: OutputChannel, emitCleanFiles: Bool, lists: [ScanSummary.ListInfo], onOutputClosed: @escaping @Sendable () -> Void) {
+    init(output: OutputChannel, emitCleanFiles: Bool, minimumPDQQuality: Int, lists: [ScanSummary.ListInfo],
+         onOutputClosed: @escaping @Sendable () -> Void) {
         self.output = output
         self.emitCleanFiles = emitCleanFiles
+        self.minimumPDQQuality = minimumPDQQuality
         self.onOutputClosed = onOutputClosed
         summary.lists = lists
     }
@@ -24,15 +27,27 @@ final class ScanReporter: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         switch result.outcome {
-        case .hashed(let size, let hashes, let hits):
+        case .hashed(let size, let hashes, let hits, let image, let imageError):
             summary.files += 1
             summary.bytes += size
+            if image != nil { summary.images += 1 }
+            if let quality = hashes.pdqQuality, quality < minimumPDQQuality { summary.lowQualityPDQ += 1 }
+            if let imageError {
+                // Counted as an error whether or not a digest matched: the file was not fully scanned.
+                summary.errors += 1
+                summary.errorsByCode[imageError.code.rawValue, default: 0] += 1
+            }
             if !hits.isEmpty {
                 summary.matchedFiles += 1
                 summary.hits += hits.count
-                output.send(RecordEncoder.match(result.path, size: size, hashes: hashes, hits: hits), flushNow: true)
+                output.send(RecordEncoder.hashed(.match, result.path, size: size, hashes: hashes, image: image,
+                                                 imageError: imageError, hits: hits), flushNow: true)
+            } else if let imageError {
+                output.send(RecordEncoder.hashed(.error, result.path, size: size, hashes: hashes, image: image,
+                                                 imageError: imageError, hits: []), flushNow: true)
             } else if emitCleanFiles {
-                output.send(RecordEncoder.file(result.path, size: size, hashes: hashes))
+                output.send(RecordEncoder.hashed(.file, result.path, size: size, hashes: hashes, image: image,
+                                                 imageError: nil, hits: []))
             }
         case .failed(let error):
             summary.errors += 1

@@ -20,16 +20,18 @@ public final class ScanRunner {
     public func run(inputs: [ScanInput], outputDescriptor: Int32 = STDOUT_FILENO) throws -> ScanSummary {
         var algorithms = Set(options.algorithms)
         if let matcher { algorithms.formUnion(matcher.algorithms) }
-        let wanted = algorithms.sorted()
+        let cryptographic = algorithms.filter(\.isCryptographic).sorted()
+        var imageOptions = options.image
+        imageOptions.algorithms.formUnion(algorithms.filter { !$0.isCryptographic })
 
         let queue = WorkQueue<WorkItem>(capacity: options.queueCapacity)
         let reporter = ScanReporter(
             output: OutputChannel(descriptor: outputDescriptor), emitCleanFiles: options.emitCleanFiles,
-            lists: lists, onOutputClosed: { queue.cancel() }
+            minimumPDQQuality: imageOptions.minimumPDQQuality, lists: lists, onOutputClosed: { queue.cancel() }
         )
         // Build every worker's state before starting, so a set-up failure stops the run before any work.
         let processors = try (0..<options.jobs).map { _ in
-            UncheckedBox(try FileProcessor(algorithms: wanted, matcher: matcher))
+            UncheckedBox(try FileProcessor(algorithms: cryptographic, matcher: matcher, imageOptions: imageOptions))
         }
 
         let workers = DispatchGroup()

@@ -22,6 +22,10 @@ public struct ScanSummary: Sendable {
     public var errors = 0
     public var errorsByCode: [String: Int] = [:]
     public var skippedSymlinks = 0
+    /// Files decoded as images and hashed perceptually.
+    public var images = 0
+    /// PDQ hashes below the minimum quality: reported, not matched.
+    public var lowQualityPDQ = 0
     public var seconds = 0.0
     /// False when the run stopped early (output closed, interrupted).
     public var complete = true

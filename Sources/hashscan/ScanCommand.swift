@@ -21,6 +21,7 @@ struct ScanCommand: ParsableCommand {
     var algorithms: String = "md5,sha1,sha256"
 
     @OptionGroup var walking: WalkingOptions
+    @OptionGroup(title: "Images") var images: ImageOptions
 
     @Argument(help: "Files or directories to scan.")
     var paths: [String] = []
@@ -35,9 +36,10 @@ struct ScanCommand: ParsableCommand {
         let loaded = try list.map(loadMatcher)
         let matcher = CombinedMatcher(loaded.map(\.matcher))
         let extra = try parseAlgorithms(algorithms)
-        var options = ScanOptions(algorithms: extra, jobs: walking.jobs)
+        var options = ScanOptions(algorithms: extra.filter(\.isCryptographic), jobs: walking.jobs)
         options.emitCleanFiles = all
         walking.apply(to: &options)
+        images.apply(to: &options, algorithms: extra)
         let info = loaded.map(\.info)
         let summary = try runScan(ScanRunner(options: options, matcher: matcher, lists: info), inputs: inputs)
         throw ExitCode(summary.exitCode)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HashScanCore
+import HashScanHashing
 import HashScanPipeline
 
 /// Options shared by every command that walks files.
@@ -35,13 +36,47 @@ struct WalkingOptions: ParsableArguments {
     }
 }
 
+/// Options for perceptual hashing of images, shared by `hash` and `scan`.
+struct ImageOptions: ParsableArguments {
+    @Option(name: .long, help: "PDQ pre-scale convention: reference (Meta's C++ hasher, default) or full (no pre-scale: pdqhash, HMA).")
+    var pdqConvention: PDQPreScale = .reference
+
+    @Flag(name: .long, help: "Compute the 8 dihedral PDQ variants, write them, and match every one of them.")
+    var dihedral = false
+
+    @Option(name: .long, help: "PDQ hashes below this quality are reported but not matched.")
+    var pdqMinQuality: Int = 50
+
+    @Option(name: .long, help: "Largest image decoded, in pixels (checked from the header).")
+    var maxImagePixels: Int = 100_000_000
+
+    @Option(name: .long, help: "Largest image file decoded, in bytes.")
+    var maxImageBytes: Int = 512 << 20
+
+    @Flag(name: .long, help: "Decode large JPEGs at a reduced DCT scale (faster; see docs/performance.md for the cost in bits).")
+    var jpegFastPath = false
+
+    func validate() throws {
+        guard (0...100).contains(pdqMinQuality) else { throw ValidationError("--pdq-min-quality must be 0...100") }
+        guard maxImagePixels > 0, maxImageBytes > 0 else { throw ValidationError("image limits must be positive") }
+    }
+
+    func apply(to options: inout ScanOptions, algorithms: [HashAlgorithm]) {
+        options.image.algorithms = Set(algorithms.filter { !$0.isCryptographic })
+        options.image.pdqPreScale = pdqConvention
+        options.image.dihedral = dihedral
+        options.image.minimumPDQQuality = pdqMinQuality
+        options.image.maxPixels = maxImagePixels
+        options.image.maxImageBytes = maxImageBytes
+        options.image.jpegFastPath = jpegFastPath
+    }
+}
+
+extension PDQPreScale: ExpressibleByArgument {}
+
 func parseAlgorithms(_ text: String) throws -> [HashAlgorithm] {
     do {
-        let parsed = try HashAlgorithm.parseList(text)
-        if let perceptual = parsed.first(where: { !$0.isCryptographic }) {
-            throw ValidationError("\(perceptual.rawValue) is not available yet in this build")
-        }
-        return parsed
+        return try HashAlgorithm.parseList(text)
     } catch let failure as ParseFailure {
         throw ValidationError(failure.reason)
     }

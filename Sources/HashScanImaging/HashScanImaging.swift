@@ -1,1 +1,0 @@
-// Image format sniffing, decoders, orientation, pixel limits and luma planes live here.
