@@ -21,6 +21,7 @@ let package = Package(
         .systemLibrary(name: "CHashScanWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
         // giflib ships no pkg-config file on Debian 12: the module map links it by name.
         .systemLibrary(name: "CHashScanGIF", providers: [.apt(["libgif-dev"])]),
+        .systemLibrary(name: "CHashScanSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
         .target(name: "HashScanCore"),
         .target(name: "HashScanHashing", dependencies: ["HashScanCore", "CHashScanOpenSSL"]),
@@ -28,7 +29,7 @@ let package = Package(
             name: "HashScanImaging",
             dependencies: ["HashScanCore", "CHashScanJPEG", "CHashScanPNG", "CHashScanWebP", "CHashScanGIF"]
         ),
-        .target(name: "HashScanLists", dependencies: ["HashScanCore", "HashScanHashing"]),
+        .target(name: "HashScanLists", dependencies: ["HashScanCore", "HashScanHashing", "CHashScanSQLite"]),
         .target(
             name: "HashScanPipeline",
             dependencies: ["HashScanCore", "HashScanHashing", "HashScanImaging", "HashScanLists"]

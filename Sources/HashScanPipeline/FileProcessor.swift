@@ -19,9 +19,14 @@ final class FileProcessor {
     /// Present when perceptual hashes are wanted.
     private let images: ImageStage?
 
-    init(algorithms: [HashAlgorithm], matcher: (any HashMatcher)?, imageOptions: ImageHashingOptions? = nil) throws {
+    /// Lists of known-good files (e.g. NSRL): a digest hit skips perceptual work and perceptual matching.
+    private let knownGood: (any HashMatcher)?
+
+    init(algorithms: [HashAlgorithm], matcher: (any HashMatcher)?, knownGood: (any HashMatcher)? = nil,
+         imageOptions: ImageHashingOptions? = nil) throws {
         digester = try MultiDigester(algorithms: algorithms)
         self.matcher = matcher
+        self.knownGood = knownGood
         buffer = .allocate(byteCount: Self.bufferSize, alignment: 64)
         images = imageOptions.flatMap { $0.algorithms.isEmpty ? nil : ImageStage(options: $0) }
     }
@@ -98,11 +103,22 @@ final class FileProcessor {
             images?.buffer.removeAll(keepingCapacity: true)
             return .failed(ScanError(.modifiedDuringRead, "size was \(expectedSize) bytes when opened, \(total) bytes were read"))
         }
-        var image: ImageInfo? = nil
-        if collecting == true, let images {
-            (image, imageError) = images.hashCollected(into: &hashes)
+        var result = HashedFile(size: total, hashes: hashes, imageError: imageError)
+        if let knownGood, let hit = knownGood.matches(for: hashes).first(where: { $0.algorithm.isCryptographic }) {
+            // Known-good by digest: no decode, no perceptual match. Digest matches on block lists still count:
+            // a match is never hidden, even behind a known-good list.
+            images?.buffer.removeAll(keepingCapacity: true)
+            result.knownGood = hit.list
+            result.imageError = nil
+            result.hits = match(hashes)
+            return .hashed(result)
         }
-        return .hashed(size: total, hashes: hashes, hits: match(hashes), image: image, imageError: imageError)
+        if collecting == true, let images {
+            (result.image, result.imageError) = images.hashCollected(into: &hashes)
+            result.hashes = hashes
+        }
+        result.hits = match(hashes)
+        return .hashed(result)
     }
 
     /// Matches a file's hashes: low-quality PDQ hashes are left out, and with dihedral matching every

@@ -4,9 +4,7 @@ import HashScanLists
 /// What became of one file: exactly one per file, whatever happened to it.
 public struct FileResult: Sendable {
     public enum Outcome: Sendable {
-        /// `image` describes a decoded image; `imageError` says why an image could not be hashed
-        /// perceptually (its digests, and any digest match, still count).
-        case hashed(size: UInt64, hashes: FileHashes, hits: [ListHit], image: ImageInfo? = nil, imageError: ScanError? = nil)
+        case hashed(HashedFile)
         case failed(ScanError)
     }
 
@@ -16,5 +14,28 @@ public struct FileResult: Sendable {
     public init(path: RawPath, outcome: Outcome) {
         self.path = path
         self.outcome = outcome
+    }
+}
+
+/// A file that was read to the end: its hashes, what it matched, and what its image decode said.
+public struct HashedFile: Sendable {
+    public var size: UInt64
+    public var hashes: FileHashes
+    public var hits: [ListHit]
+    /// A decoded image's format and dimensions.
+    public var image: ImageInfo?
+    /// Why an image could not be hashed perceptually (its digests, and any digest match, still count).
+    public var imageError: ScanError?
+    /// The known-good list whose digest it matched: perceptual work was skipped for it.
+    public var knownGood: String?
+
+    public init(size: UInt64, hashes: FileHashes, hits: [ListHit] = [], image: ImageInfo? = nil,
+                imageError: ScanError? = nil, knownGood: String? = nil) {
+        self.size = size
+        self.hashes = hashes
+        self.hits = hits
+        self.image = image
+        self.imageError = imageError
+        self.knownGood = knownGood
     }
 }

@@ -11,8 +11,8 @@ public enum RecordEncoder {
 
     /// The record of a file that was read: `file` (clean), `match`, or `error` when its image could not be
     /// hashed perceptually (with the digests it did get, so nothing computed is lost).
-    static func hashed(_ kind: HashedKind, _ path: RawPath, size: UInt64, hashes: FileHashes, image: ImageInfo?,
-                       imageError: ScanError?, hits: [ListHit]) -> [UInt8] {
+    static func hashed(_ kind: HashedKind, _ path: RawPath, _ file: HashedFile) -> [UInt8] {
+        let (size, hashes, image, imageError, hits) = (file.size, file.hashes, file.image, file.imageError, file.hits)
         var json = JSONLineBuilder()
         json.beginObject()
         switch kind {
@@ -36,6 +36,7 @@ public enum RecordEncoder {
             json.field("orientation", image.orientation)
             json.endObject()
         }
+        if let knownGood = file.knownGood { json.field("known_good", knownGood) }
         if kind == .match {
             if let imageError {
                 json.key("image_error")
@@ -116,6 +117,7 @@ public enum RecordEncoder {
         json.endObject()
         json.field("skipped_symlinks", summary.skippedSymlinks)
         json.field("images", summary.images)
+        json.field("known_good", summary.knownGood)
         json.field("pdq_low_quality", summary.lowQualityPDQ)
         json.key("seconds")
         json.double(summary.seconds)

@@ -27,11 +27,14 @@ final class ScanReporter: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         switch result.outcome {
-        case .hashed(let size, let hashes, let hits, let image, let imageError):
+        case .hashed(let file):
             summary.files += 1
-            summary.bytes += size
-            if image != nil { summary.images += 1 }
-            if let quality = hashes.pdqQuality, quality < minimumPDQQuality { summary.lowQualityPDQ += 1 }
+            summary.bytes += file.size
+            if file.image != nil { summary.images += 1 }
+            if file.knownGood != nil { summary.knownGood += 1 }
+            if let quality = file.hashes.pdqQuality, quality < minimumPDQQuality { summary.lowQualityPDQ += 1 }
+            let imageError = file.imageError
+            let hits = file.hits
             if let imageError {
                 // Counted as an error whether or not a digest matched: the file was not fully scanned.
                 summary.errors += 1
@@ -40,14 +43,11 @@ final class ScanReporter: @unchecked Sendable {
             if !hits.isEmpty {
                 summary.matchedFiles += 1
                 summary.hits += hits.count
-                output.send(RecordEncoder.hashed(.match, result.path, size: size, hashes: hashes, image: image,
-                                                 imageError: imageError, hits: hits), flushNow: true)
-            } else if let imageError {
-                output.send(RecordEncoder.hashed(.error, result.path, size: size, hashes: hashes, image: image,
-                                                 imageError: imageError, hits: []), flushNow: true)
+                output.send(RecordEncoder.hashed(.match, result.path, file), flushNow: true)
+            } else if imageError != nil {
+                output.send(RecordEncoder.hashed(.error, result.path, file), flushNow: true)
             } else if emitCleanFiles {
-                output.send(RecordEncoder.hashed(.file, result.path, size: size, hashes: hashes, image: image,
-                                                 imageError: nil, hits: []))
+                output.send(RecordEncoder.hashed(.file, result.path, file))
             }
         case .failed(let error):
             summary.errors += 1

@@ -8,11 +8,15 @@ import HashScanLists
 public final class ScanRunner {
     public let options: ScanOptions
     private let matcher: (any HashMatcher)?
+    private let knownGood: (any HashMatcher)?
     private let lists: [ScanSummary.ListInfo]
 
-    public init(options: ScanOptions, matcher: (any HashMatcher)? = nil, lists: [ScanSummary.ListInfo] = []) {
+    /// - Parameter knownGood: lists of known-good files (e.g. NSRL): a digest hit skips perceptual work.
+    public init(options: ScanOptions, matcher: (any HashMatcher)? = nil, knownGood: (any HashMatcher)? = nil,
+                lists: [ScanSummary.ListInfo] = []) {
         self.options = options
         self.matcher = matcher
+        self.knownGood = knownGood
         self.lists = lists
     }
 
@@ -20,6 +24,7 @@ public final class ScanRunner {
     public func run(inputs: [ScanInput], outputDescriptor: Int32 = STDOUT_FILENO) throws -> ScanSummary {
         var algorithms = Set(options.algorithms)
         if let matcher { algorithms.formUnion(matcher.algorithms) }
+        if let knownGood { algorithms.formUnion(knownGood.algorithms.filter(\.isCryptographic)) }
         let cryptographic = algorithms.filter(\.isCryptographic).sorted()
         var imageOptions = options.image
         imageOptions.algorithms.formUnion(algorithms.filter { !$0.isCryptographic })
@@ -31,7 +36,7 @@ public final class ScanRunner {
         )
         // Build every worker's state before starting, so a set-up failure stops the run before any work.
         let processors = try (0..<options.jobs).map { _ in
-            UncheckedBox(try FileProcessor(algorithms: cryptographic, matcher: matcher, imageOptions: imageOptions))
+            UncheckedBox(try FileProcessor(algorithms: cryptographic, matcher: matcher, knownGood: knownGood, imageOptions: imageOptions))
         }
 
         let workers = DispatchGroup()

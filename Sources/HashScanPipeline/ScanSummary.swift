@@ -24,6 +24,8 @@ public struct ScanSummary: Sendable {
     public var skippedSymlinks = 0
     /// Files decoded as images and hashed perceptually.
     public var images = 0
+    /// Files whose digest is on a known-good list (perceptual work skipped).
+    public var knownGood = 0
     /// PDQ hashes below the minimum quality: reported, not matched.
     public var lowQualityPDQ = 0
     public var seconds = 0.0

@@ -30,6 +30,11 @@ struct ListsCommand: ParsableCommand {
         @Option(name: .customLong("pdq-threshold"), help: "PDQ match distance for this list (default 31).")
         var pdqThreshold: Int = 31
 
+        @Flag(help: "Fail on the first malformed records instead of skipping and reporting them.")
+        var strict = false
+
+        @OptionGroup var importing: ImportFlags
+
         func validate() throws {
             guard !inputs.isEmpty else { throw ValidationError("name at least one input list") }
             guard (0...64).contains(pdqThreshold) else { throw ValidationError("--pdq-threshold must be 0...64") }
@@ -38,10 +43,11 @@ struct ListsCommand: ParsableCommand {
         func run() throws {
             var entries: [ListEntry] = []
             var sources: [CompiledListMetadata.Source] = []
+            let options = try importing.options(strict: strict)
             for input in inputs {
-                let (list, digest) = try loadSourceList(input)
+                let (list, digest) = try loadSourceList(input, options: options)
                 entries.append(contentsOf: list.entries)
-                sources.append(.init(path: URL(fileURLWithPath: input).lastPathComponent, sha256: digest, format: "plain"))
+                sources.append(.init(path: URL(fileURLWithPath: input).lastPathComponent, sha256: digest, format: list.format.rawValue))
             }
             var thresholds = MatchThresholds.standard
             thresholds.values[.pdq] = pdqThreshold
@@ -176,23 +182,60 @@ func openCompiled(_ path: String) throws -> CompiledList {
     }
 }
 
-/// Reads and parses a source list, returning it with the SHA-256 of its bytes (provenance for compiled lists).
-func loadSourceList(_ path: String) throws -> (HashList, String) {
-    let data: Data
-    do {
-        data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-    } catch {
-        printError("\(path): cannot read list: \((error as NSError).localizedDescription)")
+/// Options for reading source lists, shared by `lists compile` and `scan`.
+struct ImportFlags: ParsableArguments {
+    @Option(name: .customLong("format"), help: "Source list format (default: detected from the content): \(ListFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: ListFormat?
+
+    @Option(name: .customLong("vics-categories"), help: "VICS categories that become entries (default 1, the US profile's illegal category).")
+    var vicsCategories: String?
+
+    func options(strict: Bool) throws -> ListImportOptions {
+        var options = ListImportOptions(format: format, strict: strict)
+        if let vicsCategories {
+            let values = vicsCategories.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !values.isEmpty else { throw ValidationError("--vics-categories takes numbers such as 1,2") }
+            options.vicsCategories = .categories(Set(values))
+        }
+        return options
+    }
+}
+
+extension ListFormat: ExpressibleByArgument {}
+
+/// Imports a source list (any supported format), returning it with the SHA-256 of the file (provenance).
+/// Strict: any malformed record stops the run. Otherwise malformed records are skipped and each is reported.
+func loadSourceList(_ path: String, options: ListImportOptions) throws -> (ImportedList, String) {
+    guard FileManager.default.isReadableFile(atPath: path) else {
+        printError("\(path): cannot read list: \(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")")
         throw ExitCode(ExitStatus.cannotOpenInput)
     }
-    let digest = (try? MultiDigester(algorithms: [.sha256]))?.digests(of: data.withUnsafeBytes { $0 })[.sha256]?.hex ?? ""
-    let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+    let imported: ImportedList
     do {
-        return (try PlainListFormat.parse(data, file: path, name: name), digest)
+        imported = try ListImporter.importList(atPath: path, options: options)
     } catch {
         for line in error.description.split(separator: "\n") { printError(String(line)) }
+        throw ExitCode(error.problems.isEmpty ? ExitStatus.cannotOpenInput : ExitStatus.badInput)
+    }
+    guard !(imported.entries.isEmpty && imported.counts.malformed > 0) else {
+        for problem in imported.problems.prefix(5) { printError("\(path):\(problem.line): \(problem.reason)") }
+        printError("\(path): no valid entry among \(imported.counts.malformed) malformed records: not a \(imported.format.rawValue) list?")
         throw ExitCode(ExitStatus.badInput)
     }
+    for problem in imported.problems.prefix(20) { printError("\(path):\(problem.line): \(problem.reason) (skipped)") }
+    if imported.counts.malformed > 20 { printError("\(path): \(imported.counts.malformed) malformed records in all, skipped (--strict refuses them)") }
+    for note in imported.notes { printError("\(path): \(note)") }
+    return (imported, fileSHA256(path) ?? "")
+}
+
+/// The SHA-256 of a file, read in chunks.
+func fileSHA256(_ path: String) -> String? {
+    guard let handle = FileHandle(forReadingAtPath: path), let digester = try? MultiDigester(algorithms: [.sha256]) else { return nil }
+    defer { try? handle.close() }
+    while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+        chunk.withUnsafeBytes { digester.update($0) }
+    }
+    return digester.finish()[.sha256]?.hex
 }
 
 extension String {

@@ -14,12 +14,16 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A reference list file (repeatable).", valueName: "file"))
     var list: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp("A list of known-good files, e.g. NSRL (repeatable): their digests skip perceptual work and perceptual matching.", valueName: "file"))
+    var knownGood: [String] = []
+
     @Flag(name: .long, help: "Also write a file record for every clean file.")
     var all = false
 
     @Option(name: .long, help: "Algorithms to compute for every file; the lists' own algorithms are always added.")
     var algorithms: String = "md5,sha1,sha256"
 
+    @OptionGroup(title: "Source lists") var importing: ImportFlags
     @OptionGroup var walking: WalkingOptions
     @OptionGroup(title: "Images") var images: ImageOptions
 
@@ -33,25 +37,28 @@ struct ScanCommand: ParsableCommand {
         guard !inputs.isEmpty else { throw ValidationError("name at least one path, or --stdin") }
 
         // Every list is read and checked before any file is touched.
-        let loaded = try list.map(loadMatcher)
+        // Source lists are read strictly here: a scan never starts on a list it could only half read.
+        let importOptions = try importing.options(strict: true)
+        let loaded = try list.map { try loadMatcher($0, options: importOptions) }
         let matcher = CombinedMatcher(loaded.map(\.matcher))
+        let knownGoodMatcher = knownGood.isEmpty ? nil : CombinedMatcher(try knownGood.map { try loadMatcher($0, options: importOptions) }.map(\.matcher))
         let extra = try parseAlgorithms(algorithms)
         var options = ScanOptions(algorithms: extra.filter(\.isCryptographic), jobs: walking.jobs)
         options.emitCleanFiles = all
         walking.apply(to: &options)
         images.apply(to: &options, algorithms: extra)
         let info = loaded.map(\.info)
-        let summary = try runScan(ScanRunner(options: options, matcher: matcher, lists: info), inputs: inputs)
+        let summary = try runScan(ScanRunner(options: options, matcher: matcher, knownGood: knownGoodMatcher, lists: info), inputs: inputs)
         throw ExitCode(summary.exitCode)
     }
 }
 
 /// Opens a list for matching: a compiled list is mapped, a source list is parsed into memory.
-func loadMatcher(_ path: String) throws -> (matcher: any HashMatcher, info: ScanSummary.ListInfo) {
+func loadMatcher(_ path: String, options: ListImportOptions) throws -> (matcher: any HashMatcher, info: ScanSummary.ListInfo) {
     if CompiledList.looksCompiled(path: path) {
         let list = try openCompiled(path)
         return (list, ScanSummary.ListInfo(name: list.name, version: list.version, entries: list.counts.values.reduce(0, +)))
     }
-    let list = try loadSourceList(path).0
+    let list = try loadSourceList(path, options: options).0.hashList
     return (InMemoryListMatcher(lists: [list]), ScanSummary.ListInfo(name: list.name, version: list.version, entries: list.entries.count))
 }

@@ -158,4 +158,25 @@ struct ImageScanTests {
         }
         return ~crc
     }
+
+    @Test("a known-good digest skips decoding and perceptual matching, but never hides a block-list digest match")
+    func knownGood() throws {
+        let tree = try TemporaryTree()
+        let image = Self.vectors.appendingPathComponent("repo/pdq/data/bridge-mods/aaa-orig.jpg")
+        try tree.write("in/photo.jpg", try Data(contentsOf: image))
+        let md5 = try coreutilsDigests("md5sum", files: [tree.url.appendingPathComponent("in/photo.jpg")])[0]
+        let reference = try #require(try Self.csv("cpp_reference_pdq.csv").first { $0.path.hasSuffix("aaa-orig.jpg") })
+        try tree.write("good.txt", "md5:\(md5),NSRL-1\n")
+        try tree.write("pdq.txt", "pdq:\(reference.columns["pdq_hash"]!),P\n")
+        try tree.write("both.txt", "md5:\(md5),BLOCK\n")
+        let skipped = try HashscanProcess.run(["scan", "in", "--list", "pdq.txt", "--known-good", "good.txt", "--all"], in: tree.url)
+        #expect(skipped.status == 0)
+        let record = try #require(skipped.records(ofType: "file").first)
+        #expect(record["known_good"] as? String == "good")
+        #expect((record["hashes"] as? [String: Any])?["pdq"] == nil, "no perceptual work for a known-good file")
+        #expect(skipped.summary?["known_good"] as? Int == 1)
+        let blocked = try HashscanProcess.run(["scan", "in", "--list", "both.txt", "--known-good", "good.txt"], in: tree.url)
+        #expect(blocked.status == 1)
+        #expect(blocked.records(ofType: "match").first?["known_good"] as? String == "good")
+    }
 }

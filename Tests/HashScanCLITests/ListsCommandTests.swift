@@ -83,3 +83,40 @@ struct ListsCommandTests {
         #expect(result.records(ofType: "diff_summary").first?["added"] as? Int == 1)
     }
 }
+
+@Suite("hashscan lists with the import formats")
+struct ListImportCommandTests {
+    static let examples: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("hashlists/examples")
+
+    @Test("the synthetic examples of every format compile into one list that matches files by content")
+    func compileExamples() throws {
+        let tree = try TemporaryTree()
+        let inputs = try FileManager.default.contentsOfDirectory(atPath: Self.examples.path)
+            .filter { !$0.hasSuffix(".py") && !$0.hasSuffix(".sql") }.sorted().map { Self.examples.appendingPathComponent($0).path }
+        let compile = try HashscanProcess.run(["lists", "compile"] + inputs + ["--name", "examples", "-o", "examples.hsl"], in: tree.url)
+        #expect(compile.status == 0, "\(compile.stderr)")
+        let info = try #require(try JSONSerialization.jsonObject(with: try HashscanProcess.run(["lists", "info", "examples.hsl"], in: tree.url).stdout) as? [String: Any])
+        let formats = Set((info["sources"] as? [[String: Any]] ?? []).compactMap { $0["format"] as? String })
+        #expect(formats.isSuperset(of: ["csv", "hashdeep", "md5sum", "ncmecXML", "vicsJSON", "threatExchangePDQ"]))
+        // The NCMEC example's image1 is the MD5 of the string "example 1", classified A1 by member 42.
+        try tree.write("files/one.txt", "example 1")
+        let scan = try HashscanProcess.run(["scan", "files", "--list", "examples.hsl"], in: tree.url)
+        #expect(scan.status == 1)
+        let hits = try #require(scan.records(ofType: "match").first?["matches"] as? [[String: Any]])
+        #expect(hits.contains { $0["entry"] as? String == "42/image1" && $0["category"] as? String == "A1" })
+    }
+
+    @Test("a file with no valid entry is refused; --strict refuses any malformed record")
+    func refusesNonLists() throws {
+        let tree = try TemporaryTree()
+        try tree.write("notes.txt", "hello\nworld\n")
+        try tree.write("mixed.txt", "d41d8cd98f00b204e9800998ecf8427e,OK\nnot a hash\n")
+        #expect(try HashscanProcess.run(["lists", "compile", "notes.txt", "--name", "n", "-o", "n.hsl"], in: tree.url).status == 65)
+        let lenient = try HashscanProcess.run(["lists", "compile", "mixed.txt", "--name", "m", "-o", "m.hsl"], in: tree.url)
+        #expect(lenient.status == 0)
+        #expect(lenient.stderr.contains("mixed.txt:2:"))
+        #expect(try HashscanProcess.run(["lists", "compile", "mixed.txt", "--strict", "--name", "m", "-o", "m.hsl"], in: tree.url).status == 65)
+        #expect(try HashscanProcess.run(["scan", ".", "--list", "mixed.txt"], in: tree.url).status == 65, "scan reads source lists strictly")
+    }
+}

@@ -25,7 +25,7 @@ struct RecordEncoderTests {
     func matchRecord() throws {
         let digest = Digest(hex: "900150983cd24fb0d6963f7d28e17f72")!
         let hit = ListHit(list: "demo", listVersion: "2026-11-29", entry: "E1", algorithm: .md5, distance: 0, threshold: 0, reference: digest)
-        let record = try object(RecordEncoder.hashed(.match, RawPath("x"), size: 3, hashes: FileHashes(digests: [.md5: digest]), image: nil, imageError: nil, hits: [hit, hit]))
+        let record = try object(RecordEncoder.hashed(.match, RawPath("x"), HashedFile(size: 3, hashes: FileHashes(digests: [.md5: digest]), hits: [hit, hit])))
         #expect(record["type"] as? String == "match")
         let hits = try #require(record["matches"] as? [[String: Any]])
         #expect(hits.count == 2)
