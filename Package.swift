@@ -23,13 +23,15 @@ let package = Package(
         .systemLibrary(name: "CHashScanGIF", providers: [.apt(["libgif-dev"])]),
         .systemLibrary(name: "CHashScanSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
+        // Header-only C helpers (a cache prefetch hint) for the list indexes.
+        .target(name: "CHashScanSupport"),
         .target(name: "HashScanCore"),
         .target(name: "HashScanHashing", dependencies: ["HashScanCore", "CHashScanOpenSSL"]),
         .target(
             name: "HashScanImaging",
             dependencies: ["HashScanCore", "CHashScanJPEG", "CHashScanPNG", "CHashScanWebP", "CHashScanGIF"]
         ),
-        .target(name: "HashScanLists", dependencies: ["HashScanCore", "HashScanHashing", "CHashScanSQLite"]),
+        .target(name: "HashScanLists", dependencies: ["HashScanCore", "HashScanHashing", "CHashScanSQLite", "CHashScanSupport"]),
         .target(
             name: "HashScanPipeline",
             dependencies: ["HashScanCore", "HashScanHashing", "HashScanImaging", "HashScanLists"]

@@ -173,9 +173,9 @@ struct ListsCommand: ParsableCommand {
 }
 
 /// Opens a compiled list or exits with the reason.
-func openCompiled(_ path: String) throws -> CompiledList {
+func openCompiled(_ path: String, residency: CompiledList.Residency = .mapped) throws -> CompiledList {
     do {
-        return try CompiledList(path: path)
+        return try CompiledList(path: path, residency: residency)
     } catch {
         printError(error.description)
         throw ExitCode(ExitStatus.cannotOpenInput)

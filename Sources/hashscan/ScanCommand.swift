@@ -17,6 +17,9 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A list of known-good files, e.g. NSRL (repeatable): their digests skip perceptual work and perceptual matching.", valueName: "file"))
     var knownGood: [String] = []
 
+    @Flag(name: .long, help: "Copy compiled lists' PDQ index tables into (huge-page) memory at start: slower to open, faster lookups on large perceptual lists.")
+    var residentLists = false
+
     @Flag(name: .long, help: "Also write a file record for every clean file.")
     var all = false
 
@@ -39,9 +42,10 @@ struct ScanCommand: ParsableCommand {
         // Every list is read and checked before any file is touched.
         // Source lists are read strictly here: a scan never starts on a list it could only half read.
         let importOptions = try importing.options(strict: true)
-        let loaded = try list.map { try loadMatcher($0, options: importOptions) }
+        let residency: CompiledList.Residency = residentLists ? .resident : .mapped
+        let loaded = try list.map { try loadMatcher($0, options: importOptions, residency: residency) }
         let matcher = CombinedMatcher(loaded.map(\.matcher))
-        let knownGoodMatcher = knownGood.isEmpty ? nil : CombinedMatcher(try knownGood.map { try loadMatcher($0, options: importOptions) }.map(\.matcher))
+        let knownGoodMatcher = knownGood.isEmpty ? nil : CombinedMatcher(try knownGood.map { try loadMatcher($0, options: importOptions, residency: residency) }.map(\.matcher))
         let extra = try parseAlgorithms(algorithms)
         var options = ScanOptions(algorithms: extra.filter(\.isCryptographic), jobs: walking.jobs)
         options.emitCleanFiles = all
@@ -54,9 +58,10 @@ struct ScanCommand: ParsableCommand {
 }
 
 /// Opens a list for matching: a compiled list is mapped, a source list is parsed into memory.
-func loadMatcher(_ path: String, options: ListImportOptions) throws -> (matcher: any HashMatcher, info: ScanSummary.ListInfo) {
+func loadMatcher(_ path: String, options: ListImportOptions, residency: CompiledList.Residency = .mapped)
+    throws -> (matcher: any HashMatcher, info: ScanSummary.ListInfo) {
     if CompiledList.looksCompiled(path: path) {
-        let list = try openCompiled(path)
+        let list = try openCompiled(path, residency: residency)
         return (list, ScanSummary.ListInfo(name: list.name, version: list.version, entries: list.counts.values.reduce(0, +)))
     }
     let list = try loadSourceList(path, options: options).0.hashList

@@ -101,6 +101,7 @@ struct CompiledListTests {
         for _ in 0..<4 { queries.append(random.digest(bytes: 32)) }
         try CompiledListWriter.write(HashList(name: "mih", entries: entries), to: scratch.path("m.hsl"))
         let compiled = try CompiledList(path: scratch.path("m.hsl"))
+        let resident = try CompiledList(path: scratch.path("m.hsl"), residency: .resident)
         let index = try #require(compiled.hammingIndexForTesting(.pdq))
         #expect(!index.chunks.isEmpty, "a list this size must get a multi-index")
         var found = 0
@@ -109,6 +110,8 @@ struct CompiledListTests {
             let slow = index.linearSearch(query, radius: 31)
             #expect(fast.map(\.row) == slow.map(\.row))
             #expect(fast.map(\.distance) == slow.map(\.distance))
+            let copied = resident.query(.pdq, query, maxDistance: 31)
+            #expect(Set(copied.map(\.entry)) == Set(slow.map { "line:\($0.row + 1)" }))
             found += slow.count
         }
         #expect(found >= 44, "planted neighbours within 31 must be found")
