@@ -8,12 +8,21 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Creates a digest from raw bytes; `bytes.count` must be at most 32.
     public init<C: Collection>(bytes: C) where C.Element == UInt8 {
         precondition(bytes.count <= 32, "a digest holds at most 32 bytes")
-        var w: [UInt64] = [0, 0, 0, 0]
-        for (index, byte) in bytes.enumerated() {
-            w[index >> 3] |= UInt64(byte) << (56 - UInt64(index & 7) * 8)
+        // Built in registers: this runs once per file and per list entry, so it must not allocate.
+        var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0, w3: UInt64 = 0
+        var index = 0
+        for byte in bytes {
+            let shifted = UInt64(byte) << (56 - UInt64(index & 7) * 8)
+            switch index >> 3 {
+            case 0: w0 |= shifted
+            case 1: w1 |= shifted
+            case 2: w2 |= shifted
+            default: w3 |= shifted
+            }
+            index += 1
         }
-        byteCount = bytes.count
-        words = (w[0], w[1], w[2], w[3])
+        byteCount = index
+        words = (w0, w1, w2, w3)
     }
 
     /// Creates a digest from raw memory, as produced by a C digest function.
