@@ -58,5 +58,6 @@ let package = Package(
         .testTarget(name: "HashScanListsTests", dependencies: ["HashScanLists"]),
         .testTarget(name: "HashScanPipelineTests", dependencies: ["HashScanPipeline"]),
         .testTarget(name: "HashScanCLITests", dependencies: ["hashscan", "HashScanCore"]),
+        .testTarget(name: "HashScanLibraryTests", dependencies: ["HashScan"]),
     ]
 )
