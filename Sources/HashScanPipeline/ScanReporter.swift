@@ -24,37 +24,53 @@ final class ScanReporter: @unchecked Sendable {
     }
 
     func report(_ result: FileResult) {
+        // The record is encoded by the calling worker; only counting and writing are serialised.
+        let record: [UInt8]?
+        var urgent = true
+        switch result.outcome {
+        case .hashed(let file):
+            if !file.hits.isEmpty {
+                record = RecordEncoder.hashed(.match, result.path, file)
+            } else if file.imageError != nil {
+                record = RecordEncoder.hashed(.error, result.path, file)
+            } else if emitCleanFiles {
+                record = RecordEncoder.hashed(.file, result.path, file)
+                urgent = false
+            } else {
+                record = nil
+            }
+        case .failed(let error):
+            record = RecordEncoder.error(result.path, error)
+        }
         lock.lock()
         defer { lock.unlock() }
-        switch result.outcome {
+        count(result.outcome)
+        // Matches and errors are flushed at once, so a reader of the stream sees them without delay.
+        if let record { output.send(record, flushNow: urgent) }
+        checkOutput()
+    }
+
+    private func count(_ outcome: FileResult.Outcome) {
+        switch outcome {
         case .hashed(let file):
             summary.files += 1
             summary.bytes += file.size
             if file.image != nil { summary.images += 1 }
             if file.knownGood != nil { summary.knownGood += 1 }
             if let quality = file.hashes.pdqQuality, quality < minimumPDQQuality { summary.lowQualityPDQ += 1 }
-            let imageError = file.imageError
-            let hits = file.hits
-            if let imageError {
+            if let imageError = file.imageError {
                 // Counted as an error whether or not a digest matched: the file was not fully scanned.
                 summary.errors += 1
                 summary.errorsByCode[imageError.code.rawValue, default: 0] += 1
             }
-            if !hits.isEmpty {
+            if !file.hits.isEmpty {
                 summary.matchedFiles += 1
-                summary.hits += hits.count
-                output.send(RecordEncoder.hashed(.match, result.path, file), flushNow: true)
-            } else if imageError != nil {
-                output.send(RecordEncoder.hashed(.error, result.path, file), flushNow: true)
-            } else if emitCleanFiles {
-                output.send(RecordEncoder.hashed(.file, result.path, file))
+                summary.hits += file.hits.count
             }
         case .failed(let error):
             summary.errors += 1
             summary.errorsByCode[error.code.rawValue, default: 0] += 1
-            output.send(RecordEncoder.error(result.path, error), flushNow: true)
         }
-        checkOutput()
     }
 
     /// A consistent copy of the totals so far, for progress display.
