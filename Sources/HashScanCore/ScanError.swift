@@ -17,6 +17,8 @@ public struct ScanError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let corruptImage = Code(rawValue: "corrupt_image")
         public static let tooLarge = Code(rawValue: "too_large")
         public static let io = Code(rawValue: "io")
+        /// A manifest line that names no usable file (not JSON, no path, wrong field count).
+        public static let invalidManifest = Code(rawValue: "invalid_manifest")
     }
 
     public let code: Code

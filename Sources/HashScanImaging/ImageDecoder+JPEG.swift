@@ -41,7 +41,16 @@ extension ImageDecoder {
         let originalWidth = Int(width)
         let originalHeight = Int(height)
         if let error = limits.check(width: originalWidth, height: originalHeight, format: .jpeg) { return .failure(error) }
-        if let fastPath { (width, height) = Self.scaledSize(width, height, minimumSide: fastPath.minimumSide) }
+        let calledForFastPath = fastPath != nil
+        var fastPath = fastPath
+        if let requested = fastPath {
+            (width, height) = Self.scaledSize(width, height, minimumSide: requested.minimumSide)
+            // No DCT scale keeps both sides long enough: decode exactly as without a fast path. A Y-only
+            // decode at full size saves little (the chroma is still entropy-decoded) and moves bits: the
+            // Y plane is not the BT.601 float luma of the upsampled RGB (up to 8 bits measured on
+            // 256x256 photos, 36 on a quality-3 one). See docs/performance.md, "Images (issue #3)".
+            if Int(width) == originalWidth && Int(height) == originalHeight { fastPath = nil }
+        }
         let w = Int(width)
         let h = Int(height)
 
@@ -79,11 +88,14 @@ extension ImageDecoder {
             }
         }
         guard let pixels else { return .failure(decodeError ?? ScanError(.corruptImage, "JPEG could not be decoded")) }
-        let raster = PixelRaster(width: w, height: h, channels: greyOutput ? 1 : 3, pixels: pixels)
+        var raster = PixelRaster(width: w, height: h, channels: greyOutput ? 1 : 3, pixels: pixels)
+        // decode(_:) reduces grey-looking RGB after this returns; decode(_:jpegFastPath:) does not, so here.
+        var reducedToGrey = false
+        if calledForFastPath, reduceGreyRGB, raster.channels == 3 { reducedToGrey = Self.reduceToGrey(&raster) }
         return .success(DecodedImage(
             raster: raster, format: .jpeg, originalWidth: originalWidth, originalHeight: originalHeight,
             exifOrientation: structure.exifOrientation, colorModel: colorModel, sourceBitDepth: 8,
-            hadAlpha: false, reducedToGrey: false))
+            hadAlpha: false, reducedToGrey: reducedToGrey))
     }
 
     /// The output size at the smallest of 1/8, 1/4, 1/2 and 1 keeping both sides >= `minimumSide`.

@@ -35,17 +35,17 @@ final class FileProcessor {
 
     func process(_ item: WorkItem) -> FileResult {
         switch item {
-        case .failed(let path, let error):
-            return FileResult(path: path, outcome: .failed(error))
-        case .file(let path, let followFinalLink):
+        case .failed(let path, let error, let context):
+            return FileResult(path: path, outcome: .failed(error), context: context)
+        case .file(let path, let followFinalLink, let context):
             var flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK
             if !followFinalLink { flags |= O_NOFOLLOW }
             let descriptor = withCString(path) { open($0, flags) }
             guard descriptor >= 0 else {
-                return FileResult(path: path, outcome: .failed(.fromErrno(errno, operation: "open")))
+                return FileResult(path: path, outcome: .failed(.fromErrno(errno, operation: "open")), context: context)
             }
             defer { close(descriptor) }
-            return FileResult(path: path, outcome: hashOpenFile(descriptor))
+            return FileResult(path: path, outcome: hashOpenFile(descriptor), context: context)
         }
     }
 

@@ -10,10 +10,13 @@ public struct FileResult: Sendable {
 
     public var path: RawPath
     public var outcome: Outcome
+    /// The manifest's locator and fields for this file, when it came from a manifest.
+    public var context: FileContext?
 
-    public init(path: RawPath, outcome: Outcome) {
+    public init(path: RawPath, outcome: Outcome, context: FileContext? = nil) {
         self.path = path
         self.outcome = outcome
+        self.context = context
     }
 }
 

@@ -14,8 +14,11 @@ public struct ImageHashingOptions: Sendable {
     /// Decode limits, checked from the header before any pixel memory is allocated.
     public var maxPixels = 100_000_000
     public var maxImageBytes = 512 << 20
-    /// Decode large JPEGs at a reduced DCT scale (opt-in; see docs/performance.md for its cost in bits).
-    public var jpegFastPath = false
+    /// Decode large JPEGs at a reduced DCT scale (1/2, 1/4 or 1/8, keeping both sides >= 512 for the
+    /// `reference` convention, >= 1024 for `full`), as the Y plane only when no colour hash needs RGB.
+    /// On by default: the issue #3 rule (max <= 8, median <= 2 bits from the exact decode, and faster) holds;
+    /// see docs/performance.md. `false` decodes every pixel exactly (bit-exact with Meta's reference).
+    public var jpegFastPath = true
 
     public init() {}
 }

@@ -31,7 +31,7 @@ final class ImageStage {
         }
         let decoded = buffer.withUnsafeBytes { bytes in
             let fastPath = options.jpegFastPath
-                ? JPEGFastPath(minimumSide: options.pdqPreScale == .reference ? PDQPreScale.referenceSide : 64, lumaOnly: !wantsColourHashes)
+                ? JPEGFastPath(minimumSide: Self.fastPathMinimumSide(options.pdqPreScale), lumaOnly: !wantsColourHashes)
                 : nil
             return fastPath.map { decoder.decode(bytes, jpegFastPath: $0) } ?? decoder.decode(bytes)
         }
@@ -53,6 +53,14 @@ final class ImageStage {
             hashes[algorithm] = digest
         }
         return (info, nil)
+    }
+
+    /// The shortest side the JPEG fast path may decode to. `.reference`: 512, so the 512x512 nearest-neighbour
+    /// pre-scale still downsamples (it then samples DCT-scaled block averages instead of single pixels).
+    /// `.full`: 1024, since at 512 the fast path moved up to 10 bits (median 3) on the fidelity corpus and
+    /// at 1024 at most 4 (median 2). Figures: docs/performance.md, "Images (issue #3)".
+    static func fastPathMinimumSide(_ preScale: PDQPreScale) -> Int {
+        preScale == .reference ? PDQPreScale.referenceSide : 1024
     }
 
     /// pHash, dHash and aHash use Pillow's grey conversion of the colour pixels, so they need the full decode.

@@ -28,6 +28,12 @@ struct JSONLineBuilder {
         needsComma[needsComma.count - 1] = false
     }
 
+    /// A value that is already valid JSON (taken from a manifest), written as is.
+    mutating func rawJSON(_ text: String) {
+        separate()
+        bytes.append(contentsOf: text.utf8)
+    }
+
     mutating func string(_ value: String) {
         separate()
         appendEscaped(value)

@@ -11,7 +11,7 @@ public enum RecordEncoder {
 
     /// The record of a file that was read: `file` (clean), `match`, or `error` when its image could not be
     /// hashed perceptually (with the digests it did get, so nothing computed is lost).
-    static func hashed(_ kind: HashedKind, _ path: RawPath, _ file: HashedFile) -> [UInt8] {
+    static func hashed(_ kind: HashedKind, _ path: RawPath, _ file: HashedFile, context: FileContext? = nil) -> [UInt8] {
         let (size, hashes, image, imageError, hits) = (file.size, file.hashes, file.image, file.imageError, file.hits)
         var json = JSONLineBuilder()
         json.beginObject()
@@ -20,7 +20,7 @@ public enum RecordEncoder {
         case .match: json.field("type", "match")
         case .error: json.field("type", "error")
         }
-        appendPath(path, to: &json)
+        appendPath(path, context: context, to: &json)
         if kind == .error, let imageError {
             json.field("code", imageError.code.rawValue)
             json.field("message", imageError.message)
@@ -86,11 +86,11 @@ public enum RecordEncoder {
         json.endArray()
     }
 
-    static func error(_ path: RawPath, _ error: ScanError) -> [UInt8] {
+    static func error(_ path: RawPath, _ error: ScanError, context: FileContext? = nil) -> [UInt8] {
         var json = JSONLineBuilder()
         json.beginObject()
         json.field("type", "error")
-        appendPath(path, to: &json)
+        appendPath(path, context: context, to: &json)
         json.field("code", error.code.rawValue)
         json.field("message", error.message)
         json.endObject()
@@ -140,10 +140,22 @@ public enum RecordEncoder {
     }
 
     /// A UTF-8 path is written as is; any other is written lossily in `path` and exactly in `path_base64`.
-    private static func appendPath(_ path: RawPath, to json: inout JSONLineBuilder) {
+    /// A manifest's `locator` and other fields follow the path.
+    private static func appendPath(_ path: RawPath, context: FileContext? = nil, to json: inout JSONLineBuilder) {
         json.field("path", path.string)
         if !path.isValidUTF8 {
             json.field("path_base64", Data(path.bytes).base64EncodedString())
+        }
+        guard let context else { return }
+        if let locator = context.locator { json.field("locator", locator) }
+        if !context.extras.isEmpty {
+            json.key("extra")
+            json.beginObject()
+            for (name, value) in context.extras {
+                json.dynamicKey(name)
+                json.rawJSON(value)
+            }
+            json.endObject()
         }
     }
 

@@ -30,17 +30,17 @@ final class ScanReporter: @unchecked Sendable {
         switch result.outcome {
         case .hashed(let file):
             if !file.hits.isEmpty {
-                record = RecordEncoder.hashed(.match, result.path, file)
+                record = RecordEncoder.hashed(.match, result.path, file, context: result.context)
             } else if file.imageError != nil {
-                record = RecordEncoder.hashed(.error, result.path, file)
+                record = RecordEncoder.hashed(.error, result.path, file, context: result.context)
             } else if emitCleanFiles {
-                record = RecordEncoder.hashed(.file, result.path, file)
+                record = RecordEncoder.hashed(.file, result.path, file, context: result.context)
                 urgent = false
             } else {
                 record = nil
             }
         case .failed(let error):
-            record = RecordEncoder.error(result.path, error)
+            record = RecordEncoder.error(result.path, error, context: result.context)
         }
         lock.lock()
         defer { lock.unlock() }

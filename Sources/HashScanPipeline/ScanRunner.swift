@@ -67,6 +67,24 @@ public final class ScanRunner {
                     walker.walk(root: path)
                 }
                 if !finished { completed = false; break inputs }
+            case .manifest(let manifest):
+                let reader = ManifestReader(path: manifest)
+                let finished: Bool
+                do {
+                    finished = try reader.forEach { entry in
+                        switch entry {
+                        case .file(let path, let context):
+                            walker.context = context
+                            defer { walker.context = nil }
+                            return walker.walk(root: path)
+                        case .malformed(let line, let reason):
+                            return queue.push(.failed(RawPath("\(manifest):\(line)"), ScanError(.invalidManifest, reason), context: nil))
+                        }
+                    }
+                } catch {
+                    finished = queue.push(.failed(RawPath(manifest), (error as? ScanError) ?? ScanError(.io, "\(error)"), context: nil))
+                }
+                if !finished { completed = false; break inputs }
             case .standardInputContent:
                 // Hashed here rather than by a worker: there is only one standard input.
                 reporter.report(processors[0].value.processStream(STDIN_FILENO, path: RawPath("-")))

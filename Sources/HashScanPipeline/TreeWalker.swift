@@ -17,6 +17,8 @@ struct TreeWalker {
     /// Returns false when the run is stopping.
     let emit: (WorkItem) -> Bool
     private(set) var skippedSymlinks = 0
+    /// Manifest fields for the files of the current root, carried into their records.
+    var context: FileContext? = nil
     private var visitedDirectories: Set<DeviceInode> = []
 
     init(followSymlinks: Bool, emit: @escaping (WorkItem) -> Bool) {
@@ -27,21 +29,21 @@ struct TreeWalker {
     /// Walks one path named by the user: a file is emitted, a directory walked; a symlink here is followed.
     mutating func walk(root: RawPath) -> Bool {
         guard !root.bytes.isEmpty, !root.bytes.contains(0) else {
-            return emit(.failed(root, ScanError(.notFound, "not a valid path")))
+            return emit(.failed(root, ScanError(.notFound, "not a valid path"), context: context))
         }
         var info = stat()
         guard statPath(root, &info, follow: true) == 0 else {
             let code = errno
             var linkInfo = stat()
             if code == ENOENT, statPath(root, &linkInfo, follow: false) == 0 {
-                return emit(.failed(root, ScanError(.notFound, "dangling symbolic link")))
+                return emit(.failed(root, ScanError(.notFound, "dangling symbolic link"), context: context))
             }
-            return emit(.failed(root, .fromErrno(code, operation: "stat")))
+            return emit(.failed(root, .fromErrno(code, operation: "stat"), context: context))
         }
         switch info.st_mode & S_IFMT {
-        case S_IFREG: return emit(.file(root, followFinalLink: true))
+        case S_IFREG: return emit(.file(root, followFinalLink: true, context: context))
         case S_IFDIR: return walkDirectory(root, identity: DeviceInode(info))
-        default: return emit(.failed(root, Self.notRegular(info.st_mode)))
+        default: return emit(.failed(root, Self.notRegular(info.st_mode), context: context))
         }
     }
 
@@ -61,7 +63,7 @@ struct TreeWalker {
                 let path = directory.path.appending(name)
                 switch type {
                 case UInt8(DT_REG):
-                    guard emit(.file(path, followFinalLink: followSymlinks)) else { return false }
+                    guard emit(.file(path, followFinalLink: followSymlinks, context: context)) else { return false }
                 case UInt8(DT_DIR) where !followSymlinks:
                     subdirectories.append(PendingDirectory(path: path, ancestors: []))
                 case UInt8(DT_LNK) where !followSymlinks:
@@ -73,16 +75,16 @@ struct TreeWalker {
                         let code = errno
                         let error: ScanError = code == ENOENT && type == UInt8(DT_LNK)
                             ? ScanError(.notFound, "dangling symbolic link") : .fromErrno(code, operation: "stat")
-                        guard emit(.failed(path, error)) else { return false }
+                        guard emit(.failed(path, error, context: context)) else { return false }
                         continue
                     }
                     switch info.st_mode & S_IFMT {
                     case S_IFREG:
-                        guard emit(.file(path, followFinalLink: followSymlinks)) else { return false }
+                        guard emit(.file(path, followFinalLink: followSymlinks, context: context)) else { return false }
                     case S_IFDIR:
                         let id = DeviceInode(info)
                         if directory.ancestors.contains(id) {
-                            guard emit(.failed(path, ScanError(.symlinkLoop, "symbolic link loops back to a directory above it"))) else {
+                            guard emit(.failed(path, ScanError(.symlinkLoop, "symbolic link loops back to a directory above it"), context: context)) else {
                                 return false
                             }
                         } else if visitedDirectories.insert(id).inserted {
@@ -92,7 +94,7 @@ struct TreeWalker {
                     case S_IFLNK:
                         skippedSymlinks += 1
                     default:
-                        guard emit(.failed(path, Self.notRegular(info.st_mode))) else { return false }
+                        guard emit(.failed(path, Self.notRegular(info.st_mode), context: context)) else { return false }
                     }
                 }
             }
@@ -106,7 +108,7 @@ struct TreeWalker {
     private func readEntries(_ path: RawPath) -> [([UInt8], UInt8)]? {
         let handle: OpaquePointer? = withCString(path) { opendir($0) }
         guard let handle else {
-            _ = emit(.failed(path, .fromErrno(errno, operation: "cannot list directory")))
+            _ = emit(.failed(path, .fromErrno(errno, operation: "cannot list directory"), context: context))
             return nil
         }
         defer { closedir(handle) }
@@ -114,7 +116,7 @@ struct TreeWalker {
         while true {
             errno = 0
             guard let entry = readdir(handle) else {
-                if errno != 0 { _ = emit(.failed(path, .fromErrno(errno, operation: "reading directory"))) }
+                if errno != 0 { _ = emit(.failed(path, .fromErrno(errno, operation: "reading directory"), context: context)) }
                 break
             }
             let name: [UInt8] = withUnsafeBytes(of: entry.pointee.d_name) { raw in

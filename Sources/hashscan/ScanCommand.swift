@@ -20,6 +20,9 @@ struct ScanCommand: ParsableCommand {
     @Flag(name: .long, help: "Copy compiled lists' PDQ index tables into (huge-page) memory at start: slower to open, faster lookups on large perceptual lists.")
     var residentLists = false
 
+    @Option(name: .long, help: ArgumentHelp("A manifest of files to scan, JSON Lines or CSV with 'path' and optional 'locator' and other fields, carried into each record (repeatable).", valueName: "file"))
+    var manifest: [String] = []
+
     @Flag(name: .long, help: "Also write a file record for every clean file.")
     var all = false
 
@@ -35,9 +38,9 @@ struct ScanCommand: ParsableCommand {
 
     mutating func run() throws {
         guard !list.isEmpty else { throw ValidationError("name at least one --list") }
-        var inputs = paths.map { ScanInput.path(RawPath($0)) }
+        var inputs = paths.map { ScanInput.path(RawPath($0)) } + manifest.map { ScanInput.manifest($0) }
         if let stdinInput = walking.standardInputPaths { inputs.append(stdinInput) }
-        guard !inputs.isEmpty else { throw ValidationError("name at least one path, or --stdin") }
+        guard !inputs.isEmpty else { throw ValidationError("name at least one path, --manifest or --stdin") }
 
         // Every list is read and checked before any file is touched.
         // Source lists are read strictly here: a scan never starts on a list it could only half read.

@@ -53,12 +53,16 @@ struct ImageOptions: ParsableArguments {
     @Option(name: .long, help: "Largest image file decoded, in bytes.")
     var maxImageBytes: Int = 512 << 20
 
-    @Flag(name: .long, help: "Decode large JPEGs at a reduced DCT scale (faster; see docs/performance.md for the cost in bits).")
+    @Flag(name: .long, help: "Decode every JPEG pixel at full size, bit-exact with Meta's reference (slower; by default large JPEGs are decoded DCT-scaled: see docs/performance.md for the cost in bits).")
+    var exactDecode = false
+
+    @Flag(name: .long, help: ArgumentHelp("Decode large JPEGs at a reduced DCT scale (the default; kept for compatibility).", visibility: .hidden))
     var jpegFastPath = false
 
     func validate() throws {
         guard (0...100).contains(pdqMinQuality) else { throw ValidationError("--pdq-min-quality must be 0...100") }
         guard maxImagePixels > 0, maxImageBytes > 0 else { throw ValidationError("image limits must be positive") }
+        if exactDecode && jpegFastPath { throw ValidationError("--exact-decode and --jpeg-fast-path contradict each other") }
     }
 
     func apply(to options: inout ScanOptions, algorithms: [HashAlgorithm]) {
@@ -68,7 +72,7 @@ struct ImageOptions: ParsableArguments {
         options.image.minimumPDQQuality = pdqMinQuality
         options.image.maxPixels = maxImagePixels
         options.image.maxImageBytes = maxImageBytes
-        options.image.jpegFastPath = jpegFastPath
+        options.image.jpegFastPath = !exactDecode
     }
 }
 

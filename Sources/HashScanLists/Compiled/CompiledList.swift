@@ -229,6 +229,36 @@ public final class CompiledList: HashMatcher, @unchecked Sendable {
         }
     }
 
+    /// Exact lookups of many digests at once: `counts[i]` = how many entries hold `keys[i]` (0 when absent).
+    /// Faster than one `query` per key on large lists: the memory loads of several keys overlap. For a
+    /// perceptual algorithm, or one the list does not hold, every count is 0.
+    public func matchCounts(_ algorithm: HashAlgorithm, _ keys: UnsafeBufferPointer<Digest>, into counts: UnsafeMutableBufferPointer<Int32>) {
+        guard let index = exact[algorithm] else {
+            for position in 0..<min(keys.count, counts.count) { counts[position] = 0 }
+            return
+        }
+        index.countMatches(keys, into: counts)
+    }
+
+    /// `matchCounts` for an array of keys.
+    public func matchCounts(_ algorithm: HashAlgorithm, _ keys: [Digest]) -> [Int32] {
+        var counts = [Int32](repeating: 0, count: keys.count)
+        keys.withUnsafeBufferPointer { keys in
+            counts.withUnsafeMutableBufferPointer { matchCounts(algorithm, keys, into: $0) }
+        }
+        return counts
+    }
+
+    /// What one perceptual search costs: probes, candidates verified, matches (for benchmarks and
+    /// `lists query` diagnostics). Nil for an exact algorithm or one the list does not hold.
+    public func searchStatistics(_ algorithm: HashAlgorithm, _ hash: Digest, maxDistance: Int) -> HammingSearchStatistics? {
+        guard let index = hamming[algorithm] else { return nil }
+        var statistics = HammingSearchStatistics()
+        let found = index.search(hash, radius: maxDistance, statistics: &statistics)
+        statistics.matches = found.count
+        return statistics
+    }
+
     /// The linear reference search, for tests that compare the multi-index against it.
     func linearQuery(_ algorithm: HashAlgorithm, _ hash: Digest, maxDistance: Int) -> [(row: Int, distance: Int)] {
         hamming[algorithm]?.linearSearch(hash, radius: maxDistance) ?? []

@@ -1,3 +1,4 @@
+internal import CHashScanSupport
 import HashScanCore
 
 /// Sorted fixed-width digests searched in place in the mapped file. A prefix table sends a lookup straight
@@ -58,6 +59,64 @@ struct ExactIndex: @unchecked Sendable {
         var low = bucketStart(prefix)
         var high = max(low, bucketStart(prefix + 1))
         // Buckets are tiny for uniform digests; a binary search keeps skewed lists fast too.
+        while high - low > 8 {
+            let middle = (low + high) / 2
+            if compare(row: middle, with: key) < 0 { low = middle + 1 } else { high = middle }
+        }
+        var first = low
+        while first < high && compare(row: first, with: key) < 0 { first += 1 }
+        var end = first
+        while end < count && compare(row: end, with: key) == 0 { end += 1 }
+        return first..<end
+    }
+
+    /// How many rows hold each key, for many keys at once. A lookup is two dependent cache misses (the bucket,
+    /// then its rows); one at a time, the processor waits for each in turn. Here the bucket of key i + 2d and
+    /// the rows of key i + d are requested while key i is compared, so about 2d misses are in flight at once.
+    func countMatches(_ keys: UnsafeBufferPointer<Digest>, into counts: UnsafeMutableBufferPointer<Int32>) {
+        let total = min(keys.count, counts.count)
+        guard total > 0 else { return }
+        guard count > 0 else {
+            for index in 0..<total { counts[index] = 0 }
+            return
+        }
+        let distance = Self.batchDistance
+        // Bucket starts of the keys between i and i + d, in a ring (d is a power of two).
+        var ring = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &ring) { raw in
+            let starts = raw.baseAddress!.assumingMemoryBound(to: Int.self)
+            @inline(__always) func requestBucket(_ index: Int) {
+                let prefix = Int(Self.prefix(of: keys[index], bits: prefixBits))
+                chs_prefetch(buckets + prefix &* 4)
+            }
+            @inline(__always) func requestRows(_ index: Int) {
+                let prefix = Int(Self.prefix(of: keys[index], bits: prefixBits))
+                let low = bucketStart(prefix)
+                starts[index & (distance - 1)] = low
+                chs_prefetch(digests + low &* width)
+                // A bucket of three 32-byte rows often spans two cache lines.
+                chs_prefetch(digests + min(low &+ 2, count &- 1) &* width)
+            }
+            for index in 0..<min(total, 2 * distance) { requestBucket(index) }
+            for index in 0..<min(total, distance) { requestRows(index) }
+            for index in 0..<total {
+                if index &+ 2 &* distance < total { requestBucket(index &+ 2 &* distance) }
+                if index &+ distance < total { requestRows(index &+ distance) }
+                counts[index] = Int32(clamping: rows(matching: keys[index], bucketStart: starts[index & (distance - 1)]).count)
+            }
+        }
+    }
+
+    /// Keys in flight in `countMatches` (a power of two, at most 16).
+    static let batchDistance = 8
+
+    /// `rows(matching:)` with the bucket's first row already read.
+    @inline(__always)
+    private func rows(matching key: Digest, bucketStart start: Int) -> Range<Int> {
+        guard key.byteCount == width else { return 0..<0 }
+        let prefix = Int(Self.prefix(of: key, bits: prefixBits))
+        var low = start
+        var high = max(low, bucketStart(prefix + 1))
         while high - low > 8 {
             let middle = (low + high) / 2
             if compare(row: middle, with: key) < 0 { low = middle + 1 } else { high = middle }

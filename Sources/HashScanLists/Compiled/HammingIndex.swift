@@ -1,4 +1,5 @@
 internal import CHashScanSupport
+import Foundation
 import HashScanCore
 
 /// Perceptual hashes in row order, with optional multi-index tables. Without tables (small lists) or for a
@@ -18,7 +19,10 @@ struct HammingIndex: @unchecked Sendable {
     /// The radius the chunk tables were planned for.
     let plannedRadius: Int
     /// How many loads ahead a search asks for the cache line it will need (enough to cover a miss).
-    static let prefetchDistance = 12
+    static let prefetchDistance: Int = {
+        if let text = getenv("HASHSCAN_PREFETCH"), let value = Int(String(cString: text)) { return value }
+        return 12
+    }()
 
     @inline(__always)
     func distance(row: Int, to query: Digest) -> Int {
@@ -45,8 +49,20 @@ struct HammingIndex: @unchecked Sendable {
     /// candidates) so the loads of one phase are independent of each other and the processor overlaps their
     /// cache misses, instead of waiting for each probe's chain of dependent loads in turn.
     func search(_ query: Digest, radius: Int) -> [(row: Int, distance: Int)] {
+        search(query, radius: radius, statistics: nil)
+    }
+
+    func search(_ query: Digest, radius: Int, statistics: inout HammingSearchStatistics) -> [(row: Int, distance: Int)] {
+        withUnsafeMutablePointer(to: &statistics) { search(query, radius: radius, statistics: $0) }
+    }
+
+    private func search(_ query: Digest, radius: Int, statistics: UnsafeMutablePointer<HammingSearchStatistics>?) -> [(row: Int, distance: Int)] {
         guard query.byteCount == width, width % 8 == 0 else { return [] }
-        if chunks.isEmpty || radius > plannedRadius { return linearSearch(query, radius: radius) }
+        if chunks.isEmpty || radius > plannedRadius {
+            statistics?.pointee.linear = true
+            statistics?.pointee.candidates += count
+            return linearSearch(query, radius: radius)
+        }
         let subRadius = radius / chunks.count
         // A few small arrays per query: negligible next to the thousands of cache misses a query costs.
         var scratch = SearchScratch()
@@ -80,6 +96,11 @@ struct HammingIndex: @unchecked Sendable {
                     let row = chunk.postings.loadUnaligned(fromByteOffset: slot &* 4, as: UInt32.self).littleEndian
                     if Int(row) < count { scratch.candidates.append(row) }
                 }
+            }
+            if let statistics {
+                statistics.pointee.probes += probes.count
+                statistics.pointee.nonEmptyProbes += ranges.count
+                statistics.pointee.candidates += scratch.candidates.count
             }
             // Phase 3: full distances.
             let candidates = scratch.candidates
@@ -129,6 +150,18 @@ struct HammingIndex: @unchecked Sendable {
             }
         }
     }
+}
+
+/// What one perceptual search did: probe values looked up (and how many had entries), candidate rows whose
+/// full distance was computed (a row found through several chunks counts once per chunk), matches.
+public struct HammingSearchStatistics: Sendable, Equatable {
+    public var probes = 0
+    public var nonEmptyProbes = 0
+    public var candidates = 0
+    public var matches = 0
+    /// Whether the search scanned every row (no tables, or a radius beyond the planned one).
+    public var linear = false
+    public init() {}
 }
 
 /// Buffers for one search.

@@ -1,7 +1,7 @@
 /// Splits RFC 4180 CSV fed one line at a time: `"` quoting with `""` as an escaped quote, quoted fields
 /// spanning line ends (the record then belongs to the line it started on). Unquoted fields are taken as is.
-struct CSVRecordSplitter {
-    enum Outcome {
+package struct CSVRecordSplitter {
+    package enum Outcome {
         /// A complete record, starting at `line`.
         case record([String], line: Int)
         /// The line ended inside a quoted field: feed the next line.
@@ -14,10 +14,12 @@ struct CSVRecordSplitter {
     private var inQuotes = false
     private var startLine = 0
 
-    var isPending: Bool { startLine != 0 }
+    package init() {}
+
+    package var isPending: Bool { startLine != 0 }
     var pendingLine: Int { startLine }
 
-    mutating func feed(_ line: Substring, number: Int) -> Outcome {
+    package mutating func feed(_ line: Substring, number: Int) -> Outcome {
         if startLine == 0 {
             startLine = number
         } else {
@@ -64,7 +66,7 @@ struct CSVRecordSplitter {
     }
 
     /// At the end of the input: an open quoted field is an error.
-    mutating func finish() -> Outcome? {
+    package mutating func finish() -> Outcome? {
         guard isPending else { return nil }
         return fail("unterminated quoted field")
     }

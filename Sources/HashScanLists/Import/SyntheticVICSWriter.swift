@@ -8,10 +8,10 @@ import HashScanCore
 /// string "0"), so with the default policy the import keeps `mediaCount / categoryOneEvery` media, two entries
 /// each (MD5 and SHA1). `paddingBytes` adds a `Comments` string per Media so a large file need not mean many
 /// entries.
-package enum SyntheticVICSWriter {
+public enum SyntheticVICSWriter {
     /// Writes the file and returns how many Media are category 1.
     @discardableResult
-    package static func write(
+    public static func write(
         mediaCount: Int, to path: String, categoryOneEvery: Int = 1, paddingBytes: Int = 0, seed: UInt64 = 1
     ) throws -> Int {
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {

@@ -1,0 +1,149 @@
+import CHashScanJPEG
+import HashScanCore
+import HashScanHashing
+import Testing
+
+@testable import HashScanImaging
+
+/// The JPEG fast path is hashscan's default (issue #3) because its PDQ stays within the issue's bound of the
+/// exact decode: at most 8 bits on any image, at most 2 bits at the median. The exact decode is tied to Meta's
+/// reference by the vector tests; this suite ties the fast path to the exact decode, on large generated
+/// photo-like JPEGs and on the repository's real 4032x3024 photos, under both pre-scale conventions.
+/// Measured figures (48 generated JPEGs up to 6000x4000): docs/performance.md, "Images (issue #3)".
+@Suite struct JPEGFastPathFidelityTests {
+    /// The issue #3 rule for making the fast path the default.
+    static let maximumDistance = 8
+    static let medianDistance = 2
+
+    /// The minimum sides the pipeline asks for (`ImageStage.fastPathMinimumSide`).
+    static func minimumSide(_ preScale: PDQPreScale) -> Int { preScale == .reference ? 512 : 1024 }
+
+    /// Broad gradients, soft-edged shapes, texture and sensor noise: a photo's entropy and spectrum, roughly.
+    static func photoLike(width: Int, height: Int, seed: UInt32, noise: Int) -> [UInt8] {
+        var random = TestPatterns.Random(state: seed | 1)
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        // A 5x4 grid of colours, interpolated bilinearly.
+        let grid = (0..<(6 * 5 * 3)).map { _ in Float(random.next() % 200 + 28) }
+        // Ellipses: centre, radii, colour.
+        let shapes = (0..<14).map { _ in
+            (x: Float(random.next() % UInt32(width)), y: Float(random.next() % UInt32(height)),
+             rx: Float(random.next() % UInt32(width / 5) + UInt32(width / 40)),
+             ry: Float(random.next() % UInt32(height / 5) + UInt32(height / 40)),
+             colour: (Float(random.next() % 256), Float(random.next() % 256), Float(random.next() % 256)))
+        }
+        pixels.withUnsafeMutableBufferPointer { out in
+            for y in 0..<height {
+                let gy = Float(y) / Float(height) * 3.999
+                let row = Int(gy), fy = gy - Float(row)
+                for x in 0..<width {
+                    let gx = Float(x) / Float(width) * 4.999
+                    let column = Int(gx), fx = gx - Float(column)
+                    func channel(_ c: Int) -> Float {
+                        let top = grid[(row * 6 + column) * 3 + c] * (1 - fx) + grid[(row * 6 + column + 1) * 3 + c] * fx
+                        let bottom = grid[((row + 1) * 6 + column) * 3 + c] * (1 - fx) + grid[((row + 1) * 6 + column + 1) * 3 + c] * fx
+                        return top * (1 - fy) + bottom * fy
+                    }
+                    var r = channel(0), g = channel(1), b = channel(2)
+                    for shape in shapes {
+                        let dx = (Float(x) - shape.x) / shape.rx, dy = (Float(y) - shape.y) / shape.ry
+                        let d = dx * dx + dy * dy
+                        if d < 1.1 {
+                            let alpha = min(1, max(0, (1.1 - d) * 10))  // a soft edge
+                            r += (shape.colour.0 - r) * alpha
+                            g += (shape.colour.1 - g) * alpha
+                            b += (shape.colour.2 - b) * alpha
+                        }
+                    }
+                    // Texture: a diagonal ripple; noise: uniform, +-noise.
+                    let ripple = Float((x &* 7 &+ y &* 3) % 23) - 11
+                    let grain = noise > 0 ? Float(Int(random.next() % UInt32(2 * noise + 1)) - noise) : 0
+                    let offset = (y * width + x) * 3
+                    let shift = ripple * 0.6 + grain
+                    out[offset] = UInt8(max(0, min(255, r + shift)))
+                    out[offset + 1] = UInt8(max(0, min(255, g + shift)))
+                    out[offset + 2] = UInt8(max(0, min(255, b + shift)))
+                }
+            }
+        }
+        return pixels
+    }
+
+    static func hamming(_ a: PDQResult, _ b: PDQResult) -> Int {
+        zip(a.hash.hex, b.hash.hex).reduce(0) { total, pair in
+            total + (UInt8(String(pair.0), radix: 16)! ^ UInt8(String(pair.1), radix: 16)!).nonzeroBitCount
+        }
+    }
+
+    /// Exact vs fast PDQ of one JPEG under a convention; checks that the fast path really scaled.
+    static func distance(_ jpeg: [UInt8], _ preScale: PDQPreScale, name: String) throws -> Int {
+        let decoder = ImageDecoder()
+        let hasher = PDQHasher()
+        let exact = try jpeg.withUnsafeBytes { try decoder.decode($0).get() }
+        let fast = try jpeg.withUnsafeBytes {
+            try decoder.decode($0, jpegFastPath: JPEGFastPath(minimumSide: minimumSide(preScale), lumaOnly: true)).get()
+        }
+        #expect(fast.width < exact.width && fast.channels == 1, "\(name): the fast path did not scale")
+        #expect(min(fast.width, fast.height) >= minimumSide(preScale), "\(name)")
+        let a = hasher.hash(exact.raster, preScale: preScale)
+        let b = hasher.hash(fast.raster, preScale: preScale)
+        #expect(abs(a.quality - b.quality) <= 5, "\(name): quality \(a.quality) vs \(b.quality)")
+        return hamming(a, b)
+    }
+
+    static func checkRule(_ distances: [(String, Int)], _ label: String) {
+        let sorted = distances.map(\.1).sorted()
+        let median = sorted.count % 2 == 1 ? Double(sorted[sorted.count / 2])
+            : Double(sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        print("JPEG fast path vs exact decode, \(label): \(distances.map { "\($0.0) \($0.1)" }.joined(separator: ", ")); median \(median)")
+        for (name, distance) in distances {
+            #expect(distance <= maximumDistance, "\(label): \(name) is \(distance) bits from the exact decode")
+        }
+        #expect(median <= Double(medianDistance), "\(label): median \(median) bits")
+    }
+
+    /// Sizes that exercise 1/4 (reference) and 1/2 (both) scales, both orientations, sides not multiples of 8.
+    static let generated: [(width: Int, height: Int, quality: Int32, subsampling: TJSAMP, noise: Int)] = [
+        (4000, 3000, 88, TJSAMP_420, 6),
+        (2448, 3264, 92, TJSAMP_420, 3),
+        (4001, 2999, 80, TJSAMP_422, 10),
+        (2600, 2100, 95, TJSAMP_444, 0),
+    ]
+
+    @Test(arguments: [PDQPreScale.reference, .full])
+    func generatedLargeJPEGsStayWithinTheBound(_ preScale: PDQPreScale) throws {
+        var distances: [(String, Int)] = []
+        for (index, spec) in Self.generated.enumerated() {
+            let pixels = Self.photoLike(width: spec.width, height: spec.height, seed: UInt32(1000 + index), noise: spec.noise)
+            let jpeg = TestEncoders.jpeg(pixels, width: spec.width, height: spec.height, subsampling: spec.subsampling, quality: spec.quality)
+            let name = "\(spec.width)x\(spec.height) q\(spec.quality)"
+            distances.append((name, try Self.distance(jpeg, preScale, name: name)))
+        }
+        Self.checkRule(distances, "generated, \(preScale)")
+    }
+
+    @Test(arguments: [PDQPreScale.reference, .full])
+    func realPhotosStayWithinTheBound(_ preScale: PDQPreScale) throws {
+        var distances: [(String, Int)] = []
+        for name in ["exif-rotn-1", "exif-rotn-3", "exif-rotn-6", "exif-rotn-8"] {
+            let jpeg = try ImagingVectors.bytes("repo/pdq/data/reg-test-input/exif-rotn/\(name).jpg")
+            distances.append((name, try Self.distance(jpeg, preScale, name: name)))
+        }
+        Self.checkRule(distances, "4032x3024 photos, \(preScale)")
+    }
+
+    @Test func noScaleMeansTheExactDecode() throws {
+        // 1600x1004: 1/2 would be 800x502, under 512, so the fast path must give the exact pixels (RGB, not Y).
+        let jpeg = try ImagingVectors.bytes("repo/pdq/data/bridge-mods/sharpen-a-lot.jpg")
+        let decoder = ImageDecoder()
+        let exact = try jpeg.withUnsafeBytes { try decoder.decode($0).get() }
+        let fast = try jpeg.withUnsafeBytes { try decoder.decode($0, jpegFastPath: JPEGFastPath(minimumSide: 512, lumaOnly: true)).get() }
+        #expect(fast.raster.pixels == exact.raster.pixels && fast.channels == exact.channels)
+        // A grey-looking RGB JPEG is reduced to grey on the fast path too, as decode(_:) does.
+        let grey = TestPatterns.grey(width: 40, height: 30)
+        let rgb = grey.flatMap { [$0, $0, $0] }
+        let greyJPEG = TestEncoders.jpeg(rgb, width: 40, height: 30, subsampling: TJSAMP_444, quality: 100)
+        let a = try greyJPEG.withUnsafeBytes { try decoder.decode($0).get() }
+        let b = try greyJPEG.withUnsafeBytes { try decoder.decode($0, jpegFastPath: JPEGFastPath(minimumSide: 512, lumaOnly: false)).get() }
+        #expect(a.raster.pixels == b.raster.pixels && a.channels == b.channels && a.reducedToGrey == b.reducedToGrey)
+    }
+}
