@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "HashScanLists", dependencies: ["HashScanCore", "HashScanHashing", "CHashScanSQLite", "CHashScanSupport"]),
         .target(
             name: "HashScanPipeline",
-            dependencies: ["HashScanCore", "HashScanHashing", "HashScanImaging", "HashScanLists"]
+            dependencies: ["HashScanCore", "HashScanHashing", "HashScanImaging", "HashScanLists", "CHashScanSQLite"]
         ),
         .target(
             name: "HashScan",

@@ -18,12 +18,21 @@ final class FileProcessor {
     private let buffer: UnsafeMutableRawBufferPointer
     /// Present when perceptual hashes are wanted.
     private let images: ImageStage?
+    /// Whether the file just read was sniffed as an image (recorded in the state).
+    private var lastFileWasImage = false
 
     /// Lists of known-good files (e.g. NSRL): a digest hit skips perceptual work and perceptual matching.
     private let knownGood: (any HashMatcher)?
+    /// The scan state: every hashed file is recorded; with `incremental`, unchanged files are not read.
+    private let state: ScanState?
+    private let stateReader: ScanState.Reader?
+    private let incremental: Bool
 
     init(algorithms: [HashAlgorithm], matcher: (any HashMatcher)?, knownGood: (any HashMatcher)? = nil,
-         imageOptions: ImageHashingOptions? = nil) throws {
+         imageOptions: ImageHashingOptions? = nil, state: ScanState? = nil, incremental: Bool = false) throws {
+        self.state = state
+        self.incremental = incremental && state != nil
+        stateReader = incremental ? state?.reader() : nil
         digester = try MultiDigester(algorithms: algorithms)
         self.matcher = matcher
         self.knownGood = knownGood
@@ -45,7 +54,7 @@ final class FileProcessor {
                 return FileResult(path: path, outcome: .failed(.fromErrno(errno, operation: "open")), context: context)
             }
             defer { close(descriptor) }
-            return FileResult(path: path, outcome: hashOpenFile(descriptor), context: context)
+            return FileResult(path: path, outcome: hashOpenFile(descriptor, path: path), context: context)
         }
     }
 
@@ -54,15 +63,36 @@ final class FileProcessor {
         FileResult(path: path, outcome: readAndHash(descriptor, expectedSize: nil))
     }
 
-    private func hashOpenFile(_ descriptor: Int32) -> FileResult.Outcome {
+    private func hashOpenFile(_ descriptor: Int32, path: RawPath) -> FileResult.Outcome {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { return .failed(.fromErrno(errno, operation: "fstat")) }
         // Opened with O_NONBLOCK so a FIFO swapped in after the walk cannot block; refuse it here.
         guard info.st_mode & S_IFMT == S_IFREG else { return .failed(TreeWalker.notRegular(info.st_mode)) }
+        let identity = ScanState.Identity(info)
+        if incremental, let reused = reuseStored(path, identity: identity) { return .hashed(reused) }
         #if os(Linux)
-        _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)
+        // Read-ahead advice costs a system call: only worth it beyond one buffer.
+        if info.st_size > Self.bufferSize { _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL) }
         #endif
-        return readAndHash(descriptor, expectedSize: UInt64(info.st_size))
+        let outcome = readAndHash(descriptor, expectedSize: UInt64(info.st_size))
+        if let state, case .hashed(let file) = outcome, file.knownGood == nil {
+            state.record(path, identity: identity, stored: StoredHashes.encode(file, isImage: lastFileWasImage))
+        }
+        return outcome
+    }
+
+    /// The stored hashes of an unchanged file, matched against the current lists; nil when it must be read.
+    private func reuseStored(_ path: RawPath, identity: ScanState.Identity) -> HashedFile? {
+        guard let (storedIdentity, text) = stateReader?.lookup(path), storedIdentity == identity,
+              let entry = StoredHashes.decode(text),
+              StoredHashes.covers(entry, cryptographic: digester.algorithms, images: images?.options) else { return nil }
+        var file = HashedFile(size: UInt64(identity.size), hashes: entry.hashes, image: entry.image)
+        file.reused = true
+        if let knownGood, let hit = knownGood.matches(for: entry.hashes).first(where: { $0.algorithm.isCryptographic }) {
+            file.knownGood = hit.list
+        }
+        file.hits = match(entry.hashes)
+        return file
     }
 
     private func readAndHash(_ descriptor: Int32, expectedSize: UInt64?) -> FileResult.Outcome {
@@ -70,6 +100,7 @@ final class FileProcessor {
         var total: UInt64 = 0
         // Undecided until the first chunk shows whether the file is an image.
         var collecting: Bool? = images == nil ? false : nil
+        defer { lastFileWasImage = collecting == true }
         var imageError: ScanError? = nil
         while true {
             let count = read(descriptor, buffer.baseAddress, buffer.count)

@@ -31,6 +31,8 @@ public struct HashedFile: Sendable {
     public var imageError: ScanError?
     /// The known-good list whose digest it matched: perceptual work was skipped for it.
     public var knownGood: String?
+    /// The hashes came from the scan state (the file was unchanged) and its content was not read.
+    public var reused = false
 
     public init(size: UInt64, hashes: FileHashes, hits: [ListHit] = [], image: ImageInfo? = nil,
                 imageError: ScanError? = nil, knownGood: String? = nil) {

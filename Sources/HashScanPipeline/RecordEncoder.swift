@@ -105,6 +105,8 @@ public enum RecordEncoder {
         json.field("schema_version", schemaVersion)
         json.field("files", summary.files)
         json.field("bytes", summary.bytes)
+        json.field("files_reused", summary.filesReused)
+        json.field("bytes_reused", summary.bytesReused)
         json.field("matches", summary.matchedFiles)
         json.field("hits", summary.hits)
         json.field("errors", summary.errors)

@@ -14,6 +14,9 @@ public struct ScanOptions: Sendable {
     public var showProgress = false
     /// Perceptual hashing of images (the lists' perceptual algorithms are added to `image.algorithms`).
     public var image = ImageHashingOptions()
+    /// The scan state to record every hashed file in (and, with `incremental`, to skip unchanged files).
+    public var state: ScanState? = nil
+    public var incremental = false
     /// Paths waiting for a worker; bounds memory however large the batch.
     public var queueCapacity = 4096
 

@@ -54,7 +54,12 @@ final class ScanReporter: @unchecked Sendable {
         switch outcome {
         case .hashed(let file):
             summary.files += 1
-            summary.bytes += file.size
+            if file.reused {
+                summary.filesReused += 1
+                summary.bytesReused += file.size
+            } else {
+                summary.bytes += file.size
+            }
             if file.image != nil { summary.images += 1 }
             if file.knownGood != nil { summary.knownGood += 1 }
             if let quality = file.hashes.pdqQuality, quality < minimumPDQQuality { summary.lowQualityPDQ += 1 }

@@ -36,7 +36,8 @@ public final class ScanRunner {
         )
         // Build every worker's state before starting, so a set-up failure stops the run before any work.
         let processors = try (0..<options.jobs).map { _ in
-            UncheckedBox(try FileProcessor(algorithms: cryptographic, matcher: matcher, knownGood: knownGood, imageOptions: imageOptions))
+            UncheckedBox(try FileProcessor(algorithms: cryptographic, matcher: matcher, knownGood: knownGood, imageOptions: imageOptions,
+                                       state: options.state, incremental: options.incremental))
         }
 
         let workers = DispatchGroup()
@@ -93,6 +94,7 @@ public final class ScanRunner {
         queue.close()
         workers.wait()
         progress?.stop()
+        options.state?.commit()
         return reporter.finish(skippedSymlinks: walker.skippedSymlinks, complete: completed && !reporter.outputFailed)
     }
 }

@@ -12,9 +12,13 @@ public struct ScanSummary: Sendable {
         }
     }
 
-    /// Files hashed (matched or clean).
+    /// Files hashed (matched or clean), including those whose stored hashes were reused.
     public var files = 0
+    /// Bytes read.
     public var bytes: UInt64 = 0
+    /// Unchanged files whose hashes came from the scan state (`--incremental`): not read.
+    public var filesReused = 0
+    public var bytesReused: UInt64 = 0
     /// Files with at least one hit.
     public var matchedFiles = 0
     /// List entries hit, over all files.

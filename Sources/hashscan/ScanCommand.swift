@@ -23,6 +23,12 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A manifest of files to scan, JSON Lines or CSV with 'path' and optional 'locator' and other fields, carried into each record (repeatable).", valueName: "file"))
     var manifest: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp("The scan state (SQLite): every hashed file's identity and hashes are recorded in it.", valueName: "file"))
+    var state: String?
+
+    @Flag(name: .long, help: "With --state: do not read files that are unchanged since they were recorded; match their stored hashes against the current lists.")
+    var incremental = false
+
     @Flag(name: .long, help: "Also write a file record for every clean file.")
     var all = false
 
@@ -38,6 +44,7 @@ struct ScanCommand: ParsableCommand {
 
     mutating func run() throws {
         guard !list.isEmpty else { throw ValidationError("name at least one --list") }
+        if incremental && state == nil { throw ValidationError("--incremental needs --state FILE") }
         var inputs = paths.map { ScanInput.path(RawPath($0)) } + manifest.map { ScanInput.manifest($0) }
         if let stdinInput = walking.standardInputPaths { inputs.append(stdinInput) }
         guard !inputs.isEmpty else { throw ValidationError("name at least one path, --manifest or --stdin") }
@@ -54,6 +61,15 @@ struct ScanCommand: ParsableCommand {
         options.emitCleanFiles = all
         walking.apply(to: &options)
         images.apply(to: &options, algorithms: extra)
+        if let state {
+            do {
+                options.state = try ScanState(path: state)
+            } catch {
+                printError(error.description)
+                throw ExitCode(ExitStatus.cannotOpenInput)
+            }
+            options.incremental = incremental
+        }
         let info = loaded.map(\.info)
         let summary = try runScan(ScanRunner(options: options, matcher: matcher, knownGood: knownGoodMatcher, lists: info), inputs: inputs)
         throw ExitCode(summary.exitCode)

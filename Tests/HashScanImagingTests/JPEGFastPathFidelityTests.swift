@@ -21,47 +21,56 @@ import Testing
     /// Broad gradients, soft-edged shapes, texture and sensor noise: a photo's entropy and spectrum, roughly.
     static func photoLike(width: Int, height: Int, seed: UInt32, noise: Int) -> [UInt8] {
         var random = TestPatterns.Random(state: seed | 1)
-        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        var plane = [Float](repeating: 0, count: width * height * 3)
         // A 5x4 grid of colours, interpolated bilinearly.
         let grid = (0..<(6 * 5 * 3)).map { _ in Float(random.next() % 200 + 28) }
-        // Ellipses: centre, radii, colour.
-        let shapes = (0..<14).map { _ in
-            (x: Float(random.next() % UInt32(width)), y: Float(random.next() % UInt32(height)),
-             rx: Float(random.next() % UInt32(width / 5) + UInt32(width / 40)),
-             ry: Float(random.next() % UInt32(height / 5) + UInt32(height / 40)),
-             colour: (Float(random.next() % 256), Float(random.next() % 256), Float(random.next() % 256)))
-        }
-        pixels.withUnsafeMutableBufferPointer { out in
+        plane.withUnsafeMutableBufferPointer { out in
             for y in 0..<height {
                 let gy = Float(y) / Float(height) * 3.999
                 let row = Int(gy), fy = gy - Float(row)
                 for x in 0..<width {
                     let gx = Float(x) / Float(width) * 4.999
                     let column = Int(gx), fx = gx - Float(column)
-                    func channel(_ c: Int) -> Float {
+                    for c in 0..<3 {
                         let top = grid[(row * 6 + column) * 3 + c] * (1 - fx) + grid[(row * 6 + column + 1) * 3 + c] * fx
                         let bottom = grid[((row + 1) * 6 + column) * 3 + c] * (1 - fx) + grid[((row + 1) * 6 + column + 1) * 3 + c] * fx
-                        return top * (1 - fy) + bottom * fy
+                        out[(y * width + x) * 3 + c] = top * (1 - fy) + bottom * fy
                     }
-                    var r = channel(0), g = channel(1), b = channel(2)
-                    for shape in shapes {
-                        let dx = (Float(x) - shape.x) / shape.rx, dy = (Float(y) - shape.y) / shape.ry
+                }
+            }
+            // Ellipses with a soft edge, each drawn over its bounding box only.
+            for _ in 0..<14 {
+                let cx = Float(random.next() % UInt32(width)), cy = Float(random.next() % UInt32(height))
+                let rx = Float(random.next() % UInt32(width / 5) + UInt32(width / 40))
+                let ry = Float(random.next() % UInt32(height / 5) + UInt32(height / 40))
+                let colour = (0..<3).map { _ in Float(random.next() % 256) }
+                let y0 = max(0, Int(cy - ry * 1.05)), y1 = min(height - 1, Int(cy + ry * 1.05))
+                let x0 = max(0, Int(cx - rx * 1.05)), x1 = min(width - 1, Int(cx + rx * 1.05))
+                guard y0 <= y1, x0 <= x1 else { continue }
+                for y in y0...y1 {
+                    let dy = (Float(y) - cy) / ry
+                    for x in x0...x1 {
+                        let dx = (Float(x) - cx) / rx
                         let d = dx * dx + dy * dy
-                        if d < 1.1 {
-                            let alpha = min(1, max(0, (1.1 - d) * 10))  // a soft edge
-                            r += (shape.colour.0 - r) * alpha
-                            g += (shape.colour.1 - g) * alpha
-                            b += (shape.colour.2 - b) * alpha
-                        }
+                        guard d < 1.1 else { continue }
+                        let alpha = min(1, (1.1 - d) * 10)
+                        let offset = (y * width + x) * 3
+                        for c in 0..<3 { out[offset + c] += (colour[c] - out[offset + c]) * alpha }
                     }
-                    // Texture: a diagonal ripple; noise: uniform, +-noise.
-                    let ripple = Float((x &* 7 &+ y &* 3) % 23) - 11
-                    let grain = noise > 0 ? Float(Int(random.next() % UInt32(2 * noise + 1)) - noise) : 0
-                    let offset = (y * width + x) * 3
-                    let shift = ripple * 0.6 + grain
-                    out[offset] = UInt8(max(0, min(255, r + shift)))
-                    out[offset + 1] = UInt8(max(0, min(255, g + shift)))
-                    out[offset + 2] = UInt8(max(0, min(255, b + shift)))
+                }
+            }
+        }
+        // Texture (a diagonal ripple) and noise (uniform, +-noise), then 8 bits.
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        pixels.withUnsafeMutableBufferPointer { out in
+            plane.withUnsafeBufferPointer { source in
+                for y in 0..<height {
+                    for x in 0..<width {
+                        let ripple = Float((x &* 7 &+ y &* 3) % 23) - 11
+                        let grain = noise > 0 ? Float(Int(random.next() % UInt32(2 * noise + 1)) - noise) : 0
+                        let offset = (y * width + x) * 3
+                        for c in 0..<3 { out[offset + c] = UInt8(max(0, min(255, source[offset + c] + ripple * 0.6 + grain))) }
+                    }
                 }
             }
         }
@@ -106,19 +115,21 @@ import Testing
         (4000, 3000, 88, TJSAMP_420, 6),
         (2448, 3264, 92, TJSAMP_420, 3),
         (4001, 2999, 80, TJSAMP_422, 10),
-        (2600, 2100, 95, TJSAMP_444, 0),
     ]
 
-    @Test(arguments: [PDQPreScale.reference, .full])
-    func generatedLargeJPEGsStayWithinTheBound(_ preScale: PDQPreScale) throws {
-        var distances: [(String, Int)] = []
+    @Test func generatedLargeJPEGsStayWithinTheBound() throws {
+        var distances: [PDQPreScale: [(String, Int)]] = [:]
         for (index, spec) in Self.generated.enumerated() {
             let pixels = Self.photoLike(width: spec.width, height: spec.height, seed: UInt32(1000 + index), noise: spec.noise)
             let jpeg = TestEncoders.jpeg(pixels, width: spec.width, height: spec.height, subsampling: spec.subsampling, quality: spec.quality)
             let name = "\(spec.width)x\(spec.height) q\(spec.quality)"
-            distances.append((name, try Self.distance(jpeg, preScale, name: name)))
+            for preScale in [PDQPreScale.reference, .full] {
+                distances[preScale, default: []].append((name, try Self.distance(jpeg, preScale, name: name)))
+            }
         }
-        Self.checkRule(distances, "generated, \(preScale)")
+        for (preScale, found) in distances.sorted(by: { $0.key.rawValue > $1.key.rawValue }) {
+            Self.checkRule(found, "generated, \(preScale)")
+        }
     }
 
     @Test(arguments: [PDQPreScale.reference, .full])

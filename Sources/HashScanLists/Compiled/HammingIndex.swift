@@ -18,6 +18,17 @@ struct HammingIndex: @unchecked Sendable {
     let chunks: [Chunk]
     /// The radius the chunk tables were planned for.
     let plannedRadius: Int
+    /// The probe radius of each chunk at `plannedRadius` (see `MultiIndexPlan.chunkRadii`).
+    let plannedChunkRadii: [Int]?
+
+    init(hashes: UnsafeRawPointer, width: Int, count: Int, chunks: [Chunk], plannedRadius: Int) {
+        self.hashes = hashes
+        self.width = width
+        self.count = count
+        self.chunks = chunks
+        self.plannedRadius = plannedRadius
+        plannedChunkRadii = chunks.isEmpty ? nil : MultiIndexPlan.chunkRadii(bits: chunks.map(\.bits), entries: count, radius: plannedRadius)
+    }
     /// How many loads ahead a search asks for the cache line it will need (enough to cover a miss).
     static let prefetchDistance: Int = {
         if let text = getenv("HASHSCAN_PREFETCH"), let value = Int(String(cString: text)) { return value }
@@ -58,66 +69,87 @@ struct HammingIndex: @unchecked Sendable {
 
     private func search(_ query: Digest, radius: Int, statistics: UnsafeMutablePointer<HammingSearchStatistics>?) -> [(row: Int, distance: Int)] {
         guard query.byteCount == width, width % 8 == 0 else { return [] }
-        if chunks.isEmpty || radius > plannedRadius {
+        guard !chunks.isEmpty, radius <= plannedRadius, radius >= 0,
+              let radii = radius == plannedRadius ? plannedChunkRadii : MultiIndexPlan.chunkRadii(bits: chunks.map(\.bits), entries: count, radius: radius)
+        else {
             statistics?.pointee.linear = true
             statistics?.pointee.candidates += count
             return linearSearch(query, radius: radius)
         }
-        let subRadius = radius / chunks.count
-        // A few small arrays per query: negligible next to the thousands of cache misses a query costs.
-        var scratch = SearchScratch()
-        let queryWords = [query.wordAt(0), query.wordAt(1), query.wordAt(2), query.wordAt(3)]
-        for chunk in chunks {
-            scratch.probes.removeAll(keepingCapacity: true)
-            appendValues(within: subRadius, of: query.bits(from: chunk.start, count: chunk.bits), bits: chunk.bits, to: &scratch.probes)
-            // Phase 1: the posting range of every probe value, with the loads requested ahead of use.
-            scratch.ranges.removeAll(keepingCapacity: true)
-            let probes = scratch.probes
-            for index in probes.indices {
-                if index &+ Self.prefetchDistance < probes.count {
-                    chs_prefetch(chunk.offsets + Int(probes[index &+ Self.prefetchDistance]) &* 4)
-                }
-                let probe = probes[index]
-                let begin = chunk.offsets.loadUnaligned(fromByteOffset: Int(probe) &* 4, as: UInt32.self).littleEndian
-                let end = chunk.offsets.loadUnaligned(fromByteOffset: Int(probe) &* 4 &+ 4, as: UInt32.self).littleEndian
-                // Clamped, so a damaged table can never send a read past the postings.
-                let clampedEnd = min(end, UInt32(clamping: count))
-                if begin < clampedEnd { scratch.ranges.append((begin, clampedEnd)) }
+        // Phase 0: the offset-table entry of every probe value of every chunk (a chunk with radius -1 is skipped).
+        var probes: [UnsafeRawPointer] = []
+        probes.reserveCapacity(4096)
+        // Where each probed chunk's probes end, and its postings.
+        var boundaries: [(end: Int, postings: UnsafeRawPointer)] = []
+        for (chunk, chunkRadius) in zip(chunks, radii) where chunkRadius >= 0 {
+            let base = chunk.offsets
+            appendValues(within: chunkRadius, of: query.bits(from: chunk.start, count: chunk.bits), bits: chunk.bits) { value in
+                probes.append(base + Int(value) &* 4)
             }
-            // Phase 2: the candidate rows.
-            scratch.candidates.removeAll(keepingCapacity: true)
-            let ranges = scratch.ranges
-            for index in ranges.indices {
-                if index &+ Self.prefetchDistance < ranges.count {
-                    chs_prefetch(chunk.postings + Int(ranges[index &+ Self.prefetchDistance].0) &* 4)
-                }
-                let (begin, end) = ranges[index]
-                for slot in Int(begin)..<Int(end) {
-                    let row = chunk.postings.loadUnaligned(fromByteOffset: slot &* 4, as: UInt32.self).littleEndian
-                    if Int(row) < count { scratch.candidates.append(row) }
+            boundaries.append((probes.count, chunk.postings))
+        }
+        let distance = Self.prefetchDistance
+        let limit = UInt32(clamping: count)
+        // Phase 1: the posting range of every probe. The loads of one phase are independent, so the one for
+        // probe i + distance is requested while probe i is read: many cache misses overlap instead of queueing.
+        var ranges: [(start: UnsafeRawPointer, count: Int)] = []
+        ranges.reserveCapacity(probes.count)
+        probes.withUnsafeBufferPointer { probes in
+            var index = 0
+            for (end, postings) in boundaries {
+                while index < end {
+                    if index &+ distance < probes.count { chs_prefetch(probes[index &+ distance]) }
+                    let entry = probes[index]
+                    let begin = UInt32(littleEndian: entry.loadUnaligned(as: UInt32.self))
+                    // Clamped, so a damaged table can never send a read past the postings.
+                    let end = min(UInt32(littleEndian: entry.loadUnaligned(fromByteOffset: 4, as: UInt32.self)), limit)
+                    if begin < end { ranges.append((postings + Int(begin) &* 4, Int(end &- begin))) }
+                    index &+= 1
                 }
             }
-            if let statistics {
-                statistics.pointee.probes += probes.count
-                statistics.pointee.nonEmptyProbes += ranges.count
-                statistics.pointee.candidates += scratch.candidates.count
+        }
+        // Phase 2: the candidate rows.
+        var candidates: [UInt32] = []
+        candidates.reserveCapacity(ranges.count + ranges.count / 2)
+        ranges.withUnsafeBufferPointer { ranges in
+            for index in 0..<ranges.count {
+                if index &+ distance < ranges.count { chs_prefetch(ranges[index &+ distance].start) }
+                let (start, length) = ranges[index]
+                for slot in 0..<length {
+                    let row = UInt32(littleEndian: start.loadUnaligned(fromByteOffset: slot &* 4, as: UInt32.self))
+                    if row < limit { candidates.append(row) }
+                }
             }
-            // Phase 3: full distances.
-            let candidates = scratch.candidates
+        }
+        if let statistics {
+            statistics.pointee.probes += probes.count
+            statistics.pointee.nonEmptyProbes += ranges.count
+            statistics.pointee.candidates += candidates.count
+        }
+        // Phase 3: full distances.
+        var found: [(row: Int, distance: Int)] = []
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 4) { queryWords in
+            for word in 0..<4 { queryWords[word] = query.wordAt(word) }
             let words = Int32(width / 8)
-            for index in candidates.indices {
-                if index &+ Self.prefetchDistance < candidates.count {
-                    chs_prefetch(hashes + Int(candidates[index &+ Self.prefetchDistance]) &* width)
+            let width = width
+            let hashes = hashes
+            candidates.withUnsafeBufferPointer { candidates in
+                for index in 0..<candidates.count {
+                    if index &+ distance < candidates.count {
+                        chs_prefetch(hashes + Int(candidates[index &+ distance]) &* width)
+                    }
+                    let row = Int(candidates[index])
+                    let rowDistance = Int(chs_hamming_be64((hashes + row &* width).assumingMemoryBound(to: UInt8.self), queryWords.baseAddress!, words))
+                    if rowDistance <= radius { found.append((row, rowDistance)) }
                 }
-                let row = candidates[index]
-                let distance = Int(chs_hamming_be64((hashes + Int(row) &* width).assumingMemoryBound(to: UInt8.self), queryWords, words))
-                if distance <= radius { scratch.found.append((Int(row), distance)) }
             }
         }
         // A match is usually found through several chunks.
-        scratch.found.sort { $0.row < $1.row }
+        guard found.count > 1 else { return found }
+        found.sort { $0.row < $1.row }
         var unique: [(row: Int, distance: Int)] = []
-        for item in scratch.found where unique.last?.row != item.row { unique.append(item) }
+        unique.reserveCapacity(found.count)
+        for item in found where unique.last?.row != item.row { unique.append(item) }
         return unique
     }
 
@@ -134,19 +166,20 @@ struct HammingIndex: @unchecked Sendable {
         return found
     }
 
-    /// Appends every `bits`-bit value within Hamming distance `radius` (at most 3) of `value`.
-    private func appendValues(within radius: Int, of value: UInt32, bits: Int, to values: inout [UInt32]) {
-        values.append(value)
+    /// Calls `body` with every `bits`-bit value within Hamming distance `radius` (at most 3) of `value`.
+    @inline(__always)
+    private func appendValues(within radius: Int, of value: UInt32, bits: Int, _ body: (UInt32) -> Void) {
+        body(value)
         guard radius >= 1 else { return }
         for i in 0..<bits {
             let one = value ^ (1 << UInt32(i))
-            values.append(one)
+            body(one)
             guard radius >= 2 else { continue }
             for j in 0..<i {
                 let two = one ^ (1 << UInt32(j))
-                values.append(two)
+                body(two)
                 guard radius >= 3 else { continue }
-                for k in 0..<j { values.append(two ^ (1 << UInt32(k))) }
+                for k in 0..<j { body(two ^ (1 << UInt32(k))) }
             }
         }
     }
@@ -162,12 +195,4 @@ public struct HammingSearchStatistics: Sendable, Equatable {
     /// Whether the search scanned every row (no tables, or a radius beyond the planned one).
     public var linear = false
     public init() {}
-}
-
-/// Buffers for one search.
-struct SearchScratch {
-    var probes: [UInt32] = []
-    var ranges: [(UInt32, UInt32)] = []
-    var candidates: [UInt32] = []
-    var found: [(row: Int, distance: Int)] = []
 }

@@ -51,6 +51,39 @@ public struct MultiIndexPlan: Equatable, Sendable {
         return best?.plan
     }
 
+    /// The probe radius of each chunk for a query at `radius`, or nil when no split with chunk radii of at most 3
+    /// covers it. Pigeonhole, generalised: if every chunk j differed in more than r_j bits, the hashes would differ
+    /// in at least sum(r_j + 1) bits; so when sum(r_j + 1) > radius, every match is within r_j of the query in
+    /// some chunk j. r_j = -1 skips chunk j. Among the radii that satisfy this, the ones with the least expected
+    /// work (probes plus candidates, from each chunk's width and `entries`) are chosen: for 11 chunks at radius 31
+    /// that is 2 for ten chunks and 1 for one (sum 32), instead of 2 for all eleven (the textbook floor(r/m)).
+    static func chunkRadii(bits: [Int], entries: Int, radius: Int) -> [Int]? {
+        guard radius >= 0, !bits.isEmpty else { return nil }
+        let needed = radius + 1
+        // Cost of giving chunk j `units` = r_j + 1 (0...4).
+        func cost(_ chunkBits: Int, _ units: Int) -> Double {
+            guard units > 0 else { return 0 }
+            let probes = probesWithin(bits: chunkBits, radius: units - 1)
+            return probes * (1 + Double(entries) / Double(1 << min(chunkBits, 62)))
+        }
+        // best[u] = (cost, radii) reaching at least u units with the chunks seen so far (u capped at `needed`).
+        var best: [(cost: Double, units: [Int])?] = Array(repeating: nil, count: needed + 1)
+        best[0] = (0, [])
+        for chunkBits in bits {
+            var next: [(cost: Double, units: [Int])?] = Array(repeating: nil, count: needed + 1)
+            for (reached, entry) in best.enumerated() {
+                guard let entry else { continue }
+                for units in 0...min(4, chunkBits) {
+                    let total = min(needed, reached + units)
+                    let value = entry.cost + cost(chunkBits, units)
+                    if next[total] == nil || value < next[total]!.cost { next[total] = (value, entry.units + [units]) }
+                }
+            }
+            best = next
+        }
+        return best[needed].map { $0.units.map { $0 - 1 } }
+    }
+
     /// Number of values within Hamming distance `radius` of a `bits`-bit value.
     static func probesWithin(bits: Int, radius: Int) -> Double {
         var total = 0.0
