@@ -9,12 +9,24 @@ import HashScanCore
 struct PathListReader {
     let descriptor: Int32
     let separator: UInt8
+    /// Polled while waiting for input, so a stop request is honoured even when the writer is idle.
+    var shouldStop: () -> Bool = { false }
+    /// Called when no input has come for a while: buffered records are flushed so a reader downstream of a
+    /// slow producer sees results while they are fresh.
+    var onIdle: () -> Void = {}
 
     /// Calls `body` for every non-empty path; stops early (returning false) when `body` does.
     func forEach(_ body: (RawPath) -> Bool) -> Bool {
         var pending: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
+            var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&waiting, 1, 200)
+            if shouldStop() { return false }
+            if ready == 0 {
+                onIdle()
+                continue
+            }
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }

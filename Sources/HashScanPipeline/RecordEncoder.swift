@@ -125,6 +125,8 @@ public enum RecordEncoder {
         json.double(summary.seconds)
         json.key("complete")
         json.bool(summary.complete)
+        json.key("interrupted")
+        json.bool(summary.interrupted)
         json.key("lists")
         json.beginArray()
         for list in summary.lists {

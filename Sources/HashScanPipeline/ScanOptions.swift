@@ -17,6 +17,8 @@ public struct ScanOptions: Sendable {
     /// The scan state to record every hashed file in (and, with `incremental`, to skip unchanged files).
     public var state: ScanState? = nil
     public var incremental = false
+    /// Stop in an orderly way on SIGINT/SIGTERM (the CLI sets it; a library host handles its own signals).
+    public var stopOnSignals = false
     /// Paths waiting for a worker; bounds memory however large the batch.
     public var queueCapacity = 4096
 

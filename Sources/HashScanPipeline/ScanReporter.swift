@@ -78,6 +78,14 @@ final class ScanReporter: @unchecked Sendable {
         }
     }
 
+    /// Writes out buffered records now.
+    func flush() {
+        lock.lock()
+        defer { lock.unlock() }
+        output.flush()
+        checkOutput()
+    }
+
     /// A consistent copy of the totals so far, for progress display.
     func snapshot() -> ScanSummary {
         lock.lock()
@@ -88,12 +96,13 @@ final class ScanReporter: @unchecked Sendable {
     }
 
     /// Writes the summary record and returns the final totals.
-    func finish(skippedSymlinks: Int, complete: Bool) -> ScanSummary {
+    func finish(skippedSymlinks: Int, complete: Bool, interruptedBy signal: Int32? = nil) -> ScanSummary {
         lock.lock()
         defer { lock.unlock() }
         summary.skippedSymlinks = skippedSymlinks
         summary.seconds = elapsedSeconds()
         summary.complete = complete && output.failure == nil
+        summary.interrupted = signal != nil
         output.send(RecordEncoder.summary(summary), flushNow: true)
         return summary
     }

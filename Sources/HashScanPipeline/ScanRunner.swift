@@ -56,6 +56,9 @@ public final class ScanRunner {
 
         let progress = options.showProgress ? ProgressLine(reporter: reporter) : nil
         progress?.start()
+        let stop = StopSignal()
+        if options.stopOnSignals { stop.install { queue.cancel() } }
+        defer { if options.stopOnSignals { stop.uninstall() } }
 
         var walker = TreeWalker(followSymlinks: options.followSymlinks) { item in queue.push(item) }
         var completed = true
@@ -64,9 +67,9 @@ public final class ScanRunner {
             case .path(let path):
                 if !walker.walk(root: path) { completed = false; break inputs }
             case .pathsFromStandardInput(let separator):
-                let finished = PathListReader(descriptor: STDIN_FILENO, separator: separator).forEach { path in
-                    walker.walk(root: path)
-                }
+                let reader = PathListReader(descriptor: STDIN_FILENO, separator: separator,
+                                            shouldStop: { stop.signal != nil }, onIdle: { reporter.flush() })
+                let finished = reader.forEach { path in walker.walk(root: path) }
                 if !finished { completed = false; break inputs }
             case .manifest(let manifest):
                 let reader = ManifestReader(path: manifest)
@@ -95,7 +98,8 @@ public final class ScanRunner {
         workers.wait()
         progress?.stop()
         options.state?.commit()
-        return reporter.finish(skippedSymlinks: walker.skippedSymlinks, complete: completed && !reporter.outputFailed)
+        return reporter.finish(skippedSymlinks: walker.skippedSymlinks, complete: completed && !reporter.outputFailed && stop.signal == nil,
+                               interruptedBy: stop.signal)
     }
 }
 

@@ -35,6 +35,8 @@ public struct ScanSummary: Sendable {
     public var seconds = 0.0
     /// False when the run stopped early (output closed, interrupted).
     public var complete = true
+    /// The run was stopped by SIGINT or SIGTERM.
+    public var interrupted = false
     public var lists: [ListInfo] = []
 
     public init() {}
@@ -43,6 +45,7 @@ public struct ScanSummary: Sendable {
     public var exitCode: Int32 {
         if matchedFiles > 0 { return ExitStatus.match }
         if errors > 0 { return ExitStatus.errors }
+        if interrupted { return ExitStatus.interrupted }
         if !complete { return ExitStatus.outputClosed }
         return ExitStatus.clean
     }
@@ -60,6 +63,8 @@ public enum ExitStatus {
     public static let cannotOpenInput: Int32 = 66
     /// The run could not be set up (e.g. a digest is unavailable).
     public static let software: Int32 = 70
+    /// Stopped by SIGINT or SIGTERM before the end, with no match and no error so far.
+    public static let interrupted: Int32 = 130
     /// Standard output was closed before the run finished and nothing was matched so far.
     public static let outputClosed: Int32 = 141
 }

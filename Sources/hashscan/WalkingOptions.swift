@@ -32,6 +32,7 @@ struct WalkingOptions: ParsableArguments {
 
     func apply(to options: inout ScanOptions) {
         options.followSymlinks = followSymlinks
+        options.stopOnSignals = true
         options.showProgress = !noProgress && isatty(STDERR_FILENO) == 1
     }
 }

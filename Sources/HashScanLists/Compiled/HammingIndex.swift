@@ -1,5 +1,4 @@
 internal import CHashScanSupport
-import Foundation
 import HashScanCore
 
 /// Perceptual hashes in row order, with optional multi-index tables. Without tables (small lists) or for a
@@ -30,10 +29,9 @@ struct HammingIndex: @unchecked Sendable {
         plannedChunkRadii = chunks.isEmpty ? nil : MultiIndexPlan.chunkRadii(bits: chunks.map(\.bits), entries: count, radius: plannedRadius)
     }
     /// How many loads ahead a search asks for the cache line it will need (enough to cover a miss).
-    static let prefetchDistance: Int = {
-        if let text = getenv("HASHSCAN_PREFETCH"), let value = Int(String(cString: text)) { return value }
-        return 12
-    }()
+    /// Measured on 10M PDQ entries (2026-11-29): 12 → 5,600-6,300, 24-64 → 7,500-8,700 queries per CPU-second
+    /// mapped; 32 sits in the flat part of that curve.
+    static let prefetchDistance = 32
 
     @inline(__always)
     func distance(row: Int, to query: Digest) -> Int {
