@@ -10,8 +10,10 @@ public struct ScanOptions: Sendable {
     public var jobs: Int
     /// Write a `file` record for every clean file too, not only matches and errors.
     public var emitCleanFiles = false
-    /// Show a progress line on stderr (the CLI enables it only when stderr is a terminal).
-    public var showProgress = false
+    /// Progress on stderr: none, a redrawn line (the CLI's default when stderr is a terminal), or a JSON
+    /// record every `progressInterval` seconds for log pipelines.
+    public var progress: ProgressStyle = .none
+    public var progressInterval = 10.0
     /// Perceptual hashing of images (the lists' perceptual algorithms are added to `image.algorithms`).
     public var image = ImageHashingOptions()
     /// The scan state to record every hashed file in (and, with `incremental`, to skip unchanged files).
@@ -35,3 +37,10 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// How progress is shown on stderr.
+public enum ProgressStyle: String, Sendable, CaseIterable {
+    case none
+    case line
+    case json
+}

@@ -54,7 +54,9 @@ public final class ScanRunner {
             thread.start()
         }
 
-        let progress = options.showProgress ? ProgressLine(reporter: reporter) : nil
+        let progress = options.progress == .none ? nil
+            : ProgressLine(reporter: reporter, json: options.progress == .json,
+                           interval: options.progress == .json ? options.progressInterval : 0.5)
         progress?.start()
         let stop = StopSignal()
         if options.stopOnSignals { stop.install { queue.cancel() } }

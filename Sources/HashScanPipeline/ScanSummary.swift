@@ -61,6 +61,8 @@ public enum ExitStatus {
     public static let badInput: Int32 = 65
     /// A list or other input the run depends on cannot be read.
     public static let cannotOpenInput: Int32 = 66
+    /// The records could not be written to the output file.
+    public static let ioError: Int32 = 74
     /// The run could not be set up (e.g. a digest is unavailable).
     public static let software: Int32 = 70
     /// Stopped by SIGINT or SIGTERM before the end, with no match and no error so far.

@@ -29,7 +29,7 @@ struct HashCommand: ParsableCommand {
         guard !inputs.isEmpty else {
             throw ValidationError("name at least one path, '-', or --stdin")
         }
-        let summary = try runScan(ScanRunner(options: options), inputs: inputs)
+        let summary = try runScan(ScanRunner(options: options), inputs: inputs, output: walking.output)
         throw ExitCode(summary.exitCode)
     }
 }

@@ -71,7 +71,8 @@ struct ScanCommand: ParsableCommand {
             options.incremental = incremental
         }
         let info = loaded.map(\.info)
-        let summary = try runScan(ScanRunner(options: options, matcher: matcher, knownGood: knownGoodMatcher, lists: info), inputs: inputs)
+        let summary = try runScan(ScanRunner(options: options, matcher: matcher, knownGood: knownGoodMatcher, lists: info), inputs: inputs,
+                                  output: walking.output)
         throw ExitCode(summary.exitCode)
     }
 }

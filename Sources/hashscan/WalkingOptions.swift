@@ -15,15 +15,25 @@ struct WalkingOptions: ParsableArguments {
     @Flag(name: .long, help: "Follow symbolic links met while walking (loops are detected and reported).")
     var followSymlinks = false
 
+    @Option(name: .long, help: ArgumentHelp("Write the JSON Lines records to this file instead of standard output (synced to disk at the end).", valueName: "file"))
+    var output: String?
+
     @Option(name: [.short, .long], help: "Files processed at once (default: the number of cores).")
     var jobs: Int?
 
-    @Flag(name: .long, help: "Never show the progress line (it is shown only when stderr is a terminal).")
+    @Flag(name: .long, help: "Never show progress (the line is shown only when stderr is a terminal).")
     var noProgress = false
+
+    @Option(name: .long, help: "Progress on stderr: line, json (a record every --progress-interval seconds, for log pipelines) or none.")
+    var progress: ProgressStyle?
+
+    @Option(name: .long, help: "Seconds between JSON progress records.")
+    var progressInterval: Double = 10
 
     func validate() throws {
         if null && !stdin { throw ValidationError("-0 applies to --stdin") }
         if let jobs, jobs < 1 || jobs > 1024 { throw ValidationError("--jobs must be between 1 and 1024") }
+        guard progressInterval >= 0.1 else { throw ValidationError("--progress-interval must be at least 0.1 s") }
     }
 
     var standardInputPaths: ScanInput? {
@@ -33,7 +43,8 @@ struct WalkingOptions: ParsableArguments {
     func apply(to options: inout ScanOptions) {
         options.followSymlinks = followSymlinks
         options.stopOnSignals = true
-        options.showProgress = !noProgress && isatty(STDERR_FILENO) == 1
+        options.progress = noProgress ? .none : progress ?? (isatty(STDERR_FILENO) == 1 ? .line : .none)
+        options.progressInterval = progressInterval
     }
 }
 
@@ -78,6 +89,7 @@ struct ImageOptions: ParsableArguments {
 }
 
 extension PDQPreScale: ExpressibleByArgument {}
+extension ProgressStyle: ExpressibleByArgument {}
 
 func parseAlgorithms(_ text: String) throws -> [HashAlgorithm] {
     do {
@@ -87,15 +99,36 @@ func parseAlgorithms(_ text: String) throws -> [HashAlgorithm] {
     }
 }
 
-/// Runs a scan with a closed-stdout pipe treated as a quiet stop rather than a crash.
-func runScan(_ scanner: ScanRunner, inputs: [ScanInput]) throws -> ScanSummary {
+/// Runs a scan with a closed-stdout pipe treated as a quiet stop rather than a crash; with `output`, records
+/// go to that file, which is synced before the exit code says anything.
+func runScan(_ scanner: ScanRunner, inputs: [ScanInput], output: String? = nil) throws -> ScanSummary {
     signal(SIGPIPE, SIG_IGN)
+    var descriptor = STDOUT_FILENO
+    if let output {
+        descriptor = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            printError("\(output): cannot write: \(String(cString: strerror(errno)))")
+            throw ExitCode(ExitStatus.cannotOpenInput)
+        }
+    }
+    defer { if output != nil { close(descriptor) } }
+    let summary: ScanSummary
     do {
-        return try scanner.run(inputs: inputs)
+        summary = try scanner.run(inputs: inputs, outputDescriptor: descriptor)
     } catch {
         printError("cannot start: \(error)")
         throw ExitCode(ExitStatus.software)
     }
+    if let output, fsync(descriptor) != 0 {
+        printError("\(output): cannot sync: \(String(cString: strerror(errno)))")
+        throw ExitCode(ExitStatus.ioError)
+    }
+    if !summary.complete && !summary.interrupted, let output {
+        // A match is never hidden: with matches the exit code stays 1, and stderr says the file is short.
+        printError("\(output): the records could not all be written (\(summary.matchedFiles) matching files seen)")
+        if summary.matchedFiles == 0 { throw ExitCode(ExitStatus.ioError) }
+    }
+    return summary
 }
 
 func printError(_ message: String) {

@@ -57,3 +57,22 @@ struct ManifestTests {
         #expect(result.records(ofType: "match").count == 1)
     }
 }
+
+@Suite("scan --output and --progress json")
+struct OutputOptionTests {
+    @Test("--output writes the records to a file and nothing to stdout; --progress json writes progress records to stderr")
+    func outputFile() throws {
+        let tree = try TemporaryTree()
+        let file = try tree.write("in/a.bin", seededBytes(count: 4000, seed: 21))
+        try tree.write("list.txt", "md5:\(try coreutilsDigests("md5sum", files: [file])[0]),M\n")
+        let result = try HashscanProcess.run(["scan", "in", "--list", "list.txt", "--output", "out.jsonl", "--progress", "json", "--progress-interval", "0.1"], in: tree.url)
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty)
+        let written = try String(contentsOf: tree.url.appendingPathComponent("out.jsonl"), encoding: .utf8)
+        let types = written.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.map { $0["type"] as? String }
+        #expect(types == ["match", "summary"])
+        let progress = result.stderr.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(!progress.isEmpty && progress.allSatisfy { $0["type"] as? String == "progress" })
+        #expect(try HashscanProcess.run(["scan", "in", "--list", "list.txt", "--output", "/nonexistent-dir/out.jsonl"], in: tree.url).status == 66)
+    }
+}
