@@ -23,5 +23,38 @@ let package = Package(
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]
         ),
+        // Image decode + PDQ micro-benchmarks (issue #3). HashScanImaging is package-internal, so the decode-only
+        // benchmarks reach TurboJPEG and libpng through a module map of their own (CCodecs).
+        .systemLibrary(name: "CImagingBenchmarkCodecs", path: "Benchmarks/ImagingBenchmarks/CCodecs", pkgConfig: "libturbojpeg"),
+        .executableTarget(
+            name: "ImagingBenchmarks",
+            dependencies: [
+                "CImagingBenchmarkCodecs",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "HashScan", package: "hashscan"),
+            ],
+            path: "Benchmarks/ImagingBenchmarks",
+            exclude: ["CCodecs"],
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
+        // Compiled-list measurements for issue #4 (driven by scripts/compare-lists.sh; builds without ordo-one).
+        .executableTarget(
+            name: "ListBench",
+            dependencies: [.product(name: "HashScan", package: "hashscan")],
+            path: "Sources/ListBench"
+        ),
+        .executableTarget(
+            name: "ListsBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "HashScan", package: "hashscan"),
+            ],
+            path: "Benchmarks/ListsBenchmarks",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
     ]
 )

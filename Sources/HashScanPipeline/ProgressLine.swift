@@ -38,7 +38,8 @@ final class ProgressLine: @unchecked Sendable {
         condition.broadcast()
         while !finished { condition.wait() }
         condition.unlock()
-        if !json { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        // A log pipeline always gets the final figures; a terminal gets its line cleared.
+        if json { draw() } else { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 
     private func draw() {

@@ -127,6 +127,8 @@ public enum RecordEncoder {
         json.bool(summary.complete)
         json.key("interrupted")
         json.bool(summary.interrupted)
+        if let delivered = summary.webhookDelivered { json.field("webhook_delivered", delivered) }
+        if let spooled = summary.webhookSpooled { json.field("webhook_spooled", spooled) }
         json.key("lists")
         json.beginArray()
         for list in summary.lists {

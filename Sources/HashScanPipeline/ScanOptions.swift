@@ -19,6 +19,8 @@ public struct ScanOptions: Sendable {
     /// The scan state to record every hashed file in (and, with `incremental`, to skip unchanged files).
     public var state: ScanState? = nil
     public var incremental = false
+    /// Also deliver every match record to this webhook (at least once; undeliverable ones are spooled).
+    public var webhook: WebhookSink? = nil
     /// Stop in an orderly way on SIGINT/SIGTERM (the CLI sets it; a library host handles its own signals).
     public var stopOnSignals = false
     /// Paths waiting for a worker; bounds memory however large the batch.

@@ -8,6 +8,7 @@ final class ScanReporter: @unchecked Sendable {
     private let output: OutputChannel
     private let emitCleanFiles: Bool
     private let minimumPDQQuality: Int
+    private let webhook: WebhookSink?
     private var summary = ScanSummary()
     private let started = DispatchTime.now()
     /// Called once when output fails, to stop the run.
@@ -15,7 +16,8 @@ final class ScanReporter: @unchecked Sendable {
     private var outputClosedReported = false
 
     init(output: OutputChannel, emitCleanFiles: Bool, minimumPDQQuality: Int, lists: [ScanSummary.ListInfo],
-         onOutputClosed: @escaping @Sendable () -> Void) {
+         webhook: WebhookSink? = nil, onOutputClosed: @escaping @Sendable () -> Void) {
+        self.webhook = webhook
         self.output = output
         self.emitCleanFiles = emitCleanFiles
         self.minimumPDQQuality = minimumPDQQuality
@@ -31,6 +33,7 @@ final class ScanReporter: @unchecked Sendable {
         case .hashed(let file):
             if !file.hits.isEmpty {
                 record = RecordEncoder.hashed(.match, result.path, file, context: result.context)
+                webhook?.send(record: record!)
             } else if file.imageError != nil {
                 record = RecordEncoder.hashed(.error, result.path, file, context: result.context)
             } else if emitCleanFiles {
@@ -103,6 +106,11 @@ final class ScanReporter: @unchecked Sendable {
         summary.seconds = elapsedSeconds()
         summary.complete = complete && output.failure == nil
         summary.interrupted = signal != nil
+        if let webhook {
+            let (delivered, spooled) = webhook.finish()
+            summary.webhookDelivered = delivered
+            summary.webhookSpooled = spooled
+        }
         output.send(RecordEncoder.summary(summary), flushNow: true)
         return summary
     }

@@ -32,7 +32,8 @@ public final class ScanRunner {
         let queue = WorkQueue<WorkItem>(capacity: options.queueCapacity)
         let reporter = ScanReporter(
             output: OutputChannel(descriptor: outputDescriptor), emitCleanFiles: options.emitCleanFiles,
-            minimumPDQQuality: imageOptions.minimumPDQQuality, lists: lists, onOutputClosed: { queue.cancel() }
+            minimumPDQQuality: imageOptions.minimumPDQQuality, lists: lists, webhook: options.webhook,
+            onOutputClosed: { queue.cancel() }
         )
         // Build every worker's state before starting, so a set-up failure stops the run before any work.
         let processors = try (0..<options.jobs).map { _ in

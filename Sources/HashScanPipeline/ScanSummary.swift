@@ -37,6 +37,9 @@ public struct ScanSummary: Sendable {
     public var complete = true
     /// The run was stopped by SIGINT or SIGTERM.
     public var interrupted = false
+    /// Match records the webhook accepted, and those spooled to disk for a later attempt.
+    public var webhookDelivered: Int? = nil
+    public var webhookSpooled: Int? = nil
     public var lists: [ListInfo] = []
 
     public init() {}

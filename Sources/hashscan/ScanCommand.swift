@@ -29,6 +29,12 @@ struct ScanCommand: ParsableCommand {
     @Flag(name: .long, help: "With --state: do not read files that are unchanged since they were recorded; match their stored hashes against the current lists.")
     var incremental = false
 
+    @Option(name: .long, help: ArgumentHelp("Also POST every match record to this URL (at least once, with an Idempotency-Key; retried, then spooled).", valueName: "url"))
+    var webhook: String?
+
+    @Option(name: .long, help: ArgumentHelp("Where undeliverable webhook records are kept; re-sent at the start of the next run or by 'hashscan sink replay'.", valueName: "file"))
+    var webhookSpool: String = "hashscan-webhook-spool.jsonl"
+
     @Flag(name: .long, help: "Also write a file record for every clean file.")
     var all = false
 
@@ -61,6 +67,20 @@ struct ScanCommand: ParsableCommand {
         options.emitCleanFiles = all
         walking.apply(to: &options)
         images.apply(to: &options, algorithms: extra)
+        if let webhook {
+            guard let url = URL(string: webhook), let scheme = url.scheme, ["http", "https"].contains(scheme) else {
+                throw ValidationError("--webhook needs an http or https URL")
+            }
+            let sink = WebhookSink(url: url, spoolPath: webhookSpool)
+            do {
+                let resent = try sink.replaySpool()
+                if resent > 0 { printError("re-sending \(resent) spooled match records to \(webhook)") }
+            } catch {
+                printError("\(webhookSpool): cannot read the spool: \(error)")
+                throw ExitCode(ExitStatus.cannotOpenInput)
+            }
+            options.webhook = sink
+        }
         if let state {
             do {
                 options.state = try ScanState(path: state)
@@ -73,6 +93,9 @@ struct ScanCommand: ParsableCommand {
         let info = loaded.map(\.info)
         let summary = try runScan(ScanRunner(options: options, matcher: matcher, knownGood: knownGoodMatcher, lists: info), inputs: inputs,
                                   output: walking.output)
+        if let spooled = summary.webhookSpooled, spooled > 0 {
+            printError("\(spooled) match records could not be delivered to the webhook; they are in \(webhookSpool) (hashscan sink replay)")
+        }
         throw ExitCode(summary.exitCode)
     }
 }
