@@ -259,11 +259,6 @@ public final class CompiledList: HashMatcher, @unchecked Sendable {
         return statistics
     }
 
-    /// The linear reference search, for tests that compare the multi-index against it.
-    func linearQuery(_ algorithm: HashAlgorithm, _ hash: Digest, maxDistance: Int) -> [(row: Int, distance: Int)] {
-        hamming[algorithm]?.linearSearch(hash, radius: maxDistance) ?? []
-    }
-
     /// Every entry of one algorithm, for `lists diff` (never printed wholesale by the CLI).
     func forEachEntry(_ algorithm: HashAlgorithm, _ body: (Digest, EntryRecord) -> Void) {
         guard let table = records[algorithm] else { return }

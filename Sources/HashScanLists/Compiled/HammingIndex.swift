@@ -28,25 +28,11 @@ struct HammingIndex: @unchecked Sendable {
         self.plannedRadius = plannedRadius
         plannedChunkRadii = chunks.isEmpty ? nil : MultiIndexPlan.chunkRadii(bits: chunks.map(\.bits), entries: count, radius: plannedRadius)
     }
+
     /// How many loads ahead a search asks for the cache line it will need (enough to cover a miss).
     /// Measured on 10M PDQ entries (2026-11-29): 12 → 5,600-6,300, 24-64 → 7,500-8,700 queries per CPU-second
     /// mapped; 32 sits in the flat part of that curve.
     static let prefetchDistance = 32
-
-    @inline(__always)
-    func distance(row: Int, to query: Digest) -> Int {
-        let base = hashes + row * width
-        var total = 0
-        var offset = 0
-        var word = 0
-        while offset < width {
-            let value = UInt64(bigEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-            total += (value ^ query.wordAt(word)).nonzeroBitCount
-            offset += 8
-            word += 1
-        }
-        return total
-    }
 
     func hash(row: Int) -> Digest {
         Digest(UnsafeRawBufferPointer(start: hashes + row * width, count: width))
