@@ -9,7 +9,7 @@ import HashScanLists
 
 /// One worker's reusable state: a read buffer and digest contexts, reused across files so a million
 /// small files cost a million reads, not a million allocations. Not thread-safe: one per worker.
-final class FileProcessor {
+package final class FileProcessor {
     /// 256 KiB: large enough for few system calls, small enough that the three digests read it from cache.
     static let bufferSize = 256 * 1024
 
@@ -23,16 +23,20 @@ final class FileProcessor {
 
     /// Lists of known-good files (e.g. NSRL): a digest hit skips perceptual work and perceptual matching.
     private let knownGood: (any HashMatcher)?
-    /// The scan state: every hashed file is recorded; with `incremental`, unchanged files are not read.
+    /// The scan state: with `incremental`, unchanged files are not read; when resuming, files this scan
+    /// already finished are skipped. (Files are recorded by the reporter, after their record is written.)
     private let state: ScanState?
     private let stateReader: ScanState.Reader?
     private let incremental: Bool
+    /// The scan being resumed, if any.
+    private let resumedScan: String?
 
-    init(algorithms: [HashAlgorithm], matcher: (any HashMatcher)?, knownGood: (any HashMatcher)? = nil,
+    package init(algorithms: [HashAlgorithm], matcher: (any HashMatcher)?, knownGood: (any HashMatcher)? = nil,
          imageOptions: ImageHashingOptions? = nil, state: ScanState? = nil, incremental: Bool = false) throws {
         self.state = state
         self.incremental = incremental && state != nil
-        stateReader = incremental ? state?.reader() : nil
+        resumedScan = state?.session.flatMap { $0.resumed ? $0.id : nil }
+        stateReader = (incremental || resumedScan != nil) ? state?.reader() : nil
         digester = try MultiDigester(algorithms: algorithms)
         self.matcher = matcher
         self.knownGood = knownGood
@@ -42,7 +46,7 @@ final class FileProcessor {
 
     deinit { buffer.deallocate() }
 
-    func process(_ item: WorkItem) -> FileResult {
+    package func process(_ item: WorkItem) -> FileResult {
         switch item {
         case .failed(let path, let error, let context):
             return FileResult(path: path, outcome: .failed(error), context: context)
@@ -54,7 +58,9 @@ final class FileProcessor {
                 return FileResult(path: path, outcome: .failed(.fromErrno(errno, operation: "open")), context: context)
             }
             defer { close(descriptor) }
-            return FileResult(path: path, outcome: hashOpenFile(descriptor, path: path), context: context)
+            var result = FileResult(path: path, outcome: .failed(ScanError(.io, "not read")), context: context)
+            result.outcome = hashOpenFile(descriptor, path: path, stateRecord: &result.stateRecord)
+            return result
         }
     }
 
@@ -63,36 +69,42 @@ final class FileProcessor {
         FileResult(path: path, outcome: readAndHash(descriptor, expectedSize: nil))
     }
 
-    private func hashOpenFile(_ descriptor: Int32, path: RawPath) -> FileResult.Outcome {
+    private func hashOpenFile(_ descriptor: Int32, path: RawPath, stateRecord: inout FileResult.StateRecord?) -> FileResult.Outcome {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { return .failed(.fromErrno(errno, operation: "fstat")) }
         // Opened with O_NONBLOCK so a FIFO swapped in after the walk cannot block; refuse it here.
         guard info.st_mode & S_IFMT == S_IFREG else { return .failed(TreeWalker.notRegular(info.st_mode)) }
         let identity = ScanState.Identity(info)
-        if incremental, let reused = reuseStored(path, identity: identity) { return .hashed(reused) }
+        if stateReader != nil, let row = stateReader?.lookup(path), row.identity == identity {
+            // Finished by this scan before it was interrupted: its record is out already.
+            if let resumedScan, row.scanID == resumedScan { return .resumed(matched: row.matched) }
+            if incremental, let reused = reuseStored(row) {
+                stateRecord = FileResult.StateRecord(identity: identity, isImage: reused.isImage)
+                return .hashed(reused.file)
+            }
+        }
         #if os(Linux)
         // Read-ahead advice costs a system call: only worth it beyond one buffer.
         if info.st_size > Self.bufferSize { _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL) }
         #endif
         let outcome = readAndHash(descriptor, expectedSize: UInt64(info.st_size))
-        if let state, case .hashed(let file) = outcome, file.knownGood == nil {
-            state.record(path, identity: identity, stored: StoredHashes.encode(file, isImage: lastFileWasImage))
+        if state != nil, case .hashed(let file) = outcome, file.knownGood == nil {
+            stateRecord = FileResult.StateRecord(identity: identity, isImage: lastFileWasImage)
         }
         return outcome
     }
 
     /// The stored hashes of an unchanged file, matched against the current lists; nil when it must be read.
-    private func reuseStored(_ path: RawPath, identity: ScanState.Identity) -> HashedFile? {
-        guard let (storedIdentity, text) = stateReader?.lookup(path), storedIdentity == identity,
-              let entry = StoredHashes.decode(text),
+    private func reuseStored(_ row: ScanState.Reader.Row) -> (file: HashedFile, isImage: Bool)? {
+        guard let entry = StoredHashes.decode(row.hashes),
               StoredHashes.covers(entry, cryptographic: digester.algorithms, images: images?.options) else { return nil }
-        var file = HashedFile(size: UInt64(identity.size), hashes: entry.hashes, image: entry.image)
+        var file = HashedFile(size: UInt64(row.identity.size), hashes: entry.hashes, image: entry.image)
         file.reused = true
         if let knownGood, let hit = knownGood.matches(for: entry.hashes).first(where: { $0.algorithm.isCryptographic }) {
             file.knownGood = hit.list
         }
         file.hits = match(entry.hashes)
-        return file
+        return (file, entry.isImage)
     }
 
     private func readAndHash(_ descriptor: Int32, expectedSize: UInt64?) -> FileResult.Outcome {

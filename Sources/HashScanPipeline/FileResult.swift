@@ -6,12 +6,22 @@ public struct FileResult: Sendable {
     public enum Outcome: Sendable {
         case hashed(HashedFile)
         case failed(ScanError)
+        /// Finished by an earlier run of the scan being resumed: no record, nothing read.
+        case resumed(matched: Bool)
+    }
+
+    /// What the reporter records in the scan state once the file's record is written.
+    struct StateRecord: Sendable {
+        var identity: ScanState.Identity
+        var isImage: Bool
     }
 
     public var path: RawPath
     public var outcome: Outcome
     /// The manifest's locator and fields for this file, when it came from a manifest.
     public var context: FileContext?
+    /// Set when the file is to be recorded in the scan state.
+    var stateRecord: StateRecord?
 
     public init(path: RawPath, outcome: Outcome, context: FileContext? = nil) {
         self.path = path

@@ -1,17 +1,17 @@
 /// Builds one JSON object as UTF-8 bytes, keys in the order written; small and allocation-light
 /// because it runs once per file. The record layouts are specified in docs/output-format.md.
-struct JSONLineBuilder {
-    private(set) var bytes: [UInt8] = []
+package struct JSONLineBuilder {
+    package private(set) var bytes: [UInt8] = []
     private var needsComma: [Bool] = []
 
-    init() { bytes.reserveCapacity(512) }
+    package init() { bytes.reserveCapacity(512) }
 
-    mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
-    mutating func endObject() { bytes.append(UInt8(ascii: "}")); needsComma.removeLast() }
-    mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
-    mutating func endArray() { bytes.append(UInt8(ascii: "]")); needsComma.removeLast() }
+    package mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
+    package mutating func endObject() { bytes.append(UInt8(ascii: "}")); needsComma.removeLast() }
+    package mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
+    package mutating func endArray() { bytes.append(UInt8(ascii: "]")); needsComma.removeLast() }
 
-    mutating func key(_ name: StaticString) {
+    package mutating func key(_ name: StaticString) {
         separate()
         bytes.append(UInt8(ascii: "\""))
         name.withUTF8Buffer { bytes.append(contentsOf: $0) }
@@ -21,7 +21,7 @@ struct JSONLineBuilder {
     }
 
     /// A key that is not known at compile time (it is escaped).
-    mutating func dynamicKey(_ name: String) {
+    package mutating func dynamicKey(_ name: String) {
         separate()
         appendEscaped(name)
         bytes.append(UInt8(ascii: ":"))
@@ -29,22 +29,22 @@ struct JSONLineBuilder {
     }
 
     /// A value that is already valid JSON (taken from a manifest), written as is.
-    mutating func rawJSON(_ text: String) {
+    package mutating func rawJSON(_ text: String) {
         separate()
         bytes.append(contentsOf: text.utf8)
     }
 
-    mutating func string(_ value: String) {
+    package mutating func string(_ value: String) {
         separate()
         appendEscaped(value)
     }
 
-    mutating func number<T: BinaryInteger>(_ value: T) {
+    package mutating func number<T: BinaryInteger>(_ value: T) {
         separate()
         bytes.append(contentsOf: String(value).utf8)
     }
 
-    mutating func double(_ value: Double, decimals: Int = 3) {
+    package mutating func double(_ value: Double, decimals: Int = 3) {
         separate()
         var scale = 1.0
         for _ in 0..<decimals { scale *= 10 }
@@ -52,21 +52,21 @@ struct JSONLineBuilder {
         bytes.append(contentsOf: (rounded.isFinite ? "\(rounded)" : "0").utf8)
     }
 
-    mutating func bool(_ value: Bool) {
+    package mutating func bool(_ value: Bool) {
         separate()
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
-    mutating func null() {
+    package mutating func null() {
         separate()
         bytes.append(contentsOf: "null".utf8)
     }
 
-    mutating func field(_ name: StaticString, _ value: String) { key(name); string(value) }
-    mutating func field<T: BinaryInteger>(_ name: StaticString, _ value: T) { key(name); number(value) }
+    package mutating func field(_ name: StaticString, _ value: String) { key(name); string(value) }
+    package mutating func field<T: BinaryInteger>(_ name: StaticString, _ value: T) { key(name); number(value) }
 
     /// Ends the record with a newline.
-    mutating func finishLine() { bytes.append(UInt8(ascii: "\n")) }
+    package mutating func finishLine() { bytes.append(UInt8(ascii: "\n")) }
 
     private mutating func separate() {
         guard !needsComma.isEmpty else { return }

@@ -5,17 +5,19 @@ import HashScanLists
 /// Reads a scan manifest, JSON Lines or CSV, one file at a time (a manifest of millions of lines costs the
 /// memory of one): each entry names a `path` and optionally a `locator` and other fields to carry through.
 /// Format by content: a first non-blank character `{` means JSON Lines, anything else CSV with a header.
-struct ManifestReader {
-    enum Entry {
+package struct ManifestReader {
+    package enum Entry {
         case file(RawPath, FileContext)
         /// A line that could not be used: reported as an error record named `manifest:line`.
         case malformed(line: Int, reason: String)
     }
 
-    let path: String
+    package let path: String
+
+    package init(path: String) { self.path = path }
 
     /// Calls `body` for each entry; stops early (returning false) when `body` does. Throws if the manifest cannot be read.
-    func forEach(_ body: (Entry) -> Bool) throws -> Bool {
+    package func forEach(_ body: (Entry) -> Bool) throws -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw ScanError(.notFound, "\(path): cannot open the manifest")
         }

@@ -23,6 +23,12 @@ final class OutputChannel {
         if flushNow || buffer.count >= flushThreshold { flush() }
     }
 
+    /// Asks the kernel to put what was written on disk (a file; a pipe or terminal has nothing to sync).
+    func sync() {
+        guard failure == nil else { return }
+        _ = fsync(descriptor)
+    }
+
     func flush() {
         guard failure == nil else { buffer.removeAll(keepingCapacity: true); return }
         var offset = 0

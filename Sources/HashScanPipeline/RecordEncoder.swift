@@ -7,11 +7,24 @@ public enum RecordEncoder {
     /// Bumped when a field changes meaning; additions keep the version.
     public static let schemaVersion = 1
 
-    enum HashedKind { case file, match, error }
+    package enum HashedKind { case file, match, error }
+
+    /// The idempotency keys of a match record: the record's and one per hit, in hit order.
+    package struct MatchKeys {
+        var scanID: String
+        var record: String
+        var hits: [String]
+
+        package init(scanID: String, path: RawPath, hits: [ListHit]) {
+            self.scanID = scanID
+            self.hits = hits.map { IdempotencyKey.hit(scanID: scanID, path: path, list: $0.list, entry: $0.entry) }
+            record = IdempotencyKey.record(scanID: scanID, path: path, hitKeys: self.hits)
+        }
+    }
 
     /// The record of a file that was read: `file` (clean), `match`, or `error` when its image could not be
     /// hashed perceptually (with the digests it did get, so nothing computed is lost).
-    static func hashed(_ kind: HashedKind, _ path: RawPath, _ file: HashedFile, context: FileContext? = nil) -> [UInt8] {
+    package static func hashed(_ kind: HashedKind, _ path: RawPath, _ file: HashedFile, context: FileContext? = nil, keys: MatchKeys? = nil) -> [UInt8] {
         let (size, hashes, image, imageError, hits) = (file.size, file.hashes, file.image, file.imageError, file.hits)
         var json = JSONLineBuilder()
         json.beginObject()
@@ -21,6 +34,10 @@ public enum RecordEncoder {
         case .error: json.field("type", "error")
         }
         appendPath(path, context: context, to: &json)
+        if kind == .match, let keys {
+            json.field("scan_id", keys.scanID)
+            json.field("idempotency_key", keys.record)
+        }
         if kind == .error, let imageError {
             json.field("code", imageError.code.rawValue)
             json.field("message", imageError.message)
@@ -45,7 +62,7 @@ public enum RecordEncoder {
                 json.field("message", imageError.message)
                 json.endObject()
             }
-            appendHits(hits, to: &json)
+            appendHits(hits, keys: keys?.hits, to: &json)
         }
         json.endObject()
         json.finishLine()
@@ -67,10 +84,10 @@ public enum RecordEncoder {
         return json.bytes
     }
 
-    private static func appendHits(_ hits: [ListHit], to json: inout JSONLineBuilder) {
+    private static func appendHits(_ hits: [ListHit], keys: [String]? = nil, to json: inout JSONLineBuilder) {
         json.key("matches")
         json.beginArray()
-        for hit in hits {
+        for (index, hit) in hits.enumerated() {
             json.beginObject()
             json.field("list", hit.list)
             if let version = hit.listVersion { json.field("list_version", version) }
@@ -81,12 +98,13 @@ public enum RecordEncoder {
             json.field("threshold", hit.threshold)
             json.field("reference", hit.reference.hex)
             if let variant = hit.variant { json.field("pdq_variant", variant) }
+            if let keys, index < keys.count { json.field("idempotency_key", keys[index]) }
             json.endObject()
         }
         json.endArray()
     }
 
-    static func error(_ path: RawPath, _ error: ScanError, context: FileContext? = nil) -> [UInt8] {
+    package static func error(_ path: RawPath, _ error: ScanError, context: FileContext? = nil) -> [UInt8] {
         var json = JSONLineBuilder()
         json.beginObject()
         json.field("type", "error")
@@ -103,11 +121,18 @@ public enum RecordEncoder {
         json.beginObject()
         json.field("type", "summary")
         json.field("schema_version", schemaVersion)
+        if let scanID = summary.scanID { json.field("scan_id", scanID) }
+        if summary.run > 1 { json.field("run", summary.run) }
         json.field("files", summary.files)
         json.field("bytes", summary.bytes)
         json.field("files_reused", summary.filesReused)
         json.field("bytes_reused", summary.bytesReused)
         json.field("matches", summary.matchedFiles)
+        if summary.run > 1 {
+            json.field("files_resumed", summary.filesResumed)
+            json.field("matches_earlier_runs", summary.earlierMatchedFiles)
+            json.field("records_already_written", summary.recordsAlreadyWritten)
+        }
         json.field("hits", summary.hits)
         json.field("errors", summary.errors)
         json.key("errors_by_code")
@@ -165,7 +190,7 @@ public enum RecordEncoder {
         }
     }
 
-    private static func appendHashes(_ hashes: FileHashes, to json: inout JSONLineBuilder) {
+    package static func appendHashes(_ hashes: FileHashes, to json: inout JSONLineBuilder) {
         json.key("hashes")
         json.beginObject()
         for algorithm in HashAlgorithm.allCases {

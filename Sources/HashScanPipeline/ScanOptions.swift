@@ -19,8 +19,16 @@ public struct ScanOptions: Sendable {
     /// The scan state to record every hashed file in (and, with `incremental`, to skip unchanged files).
     public var state: ScanState? = nil
     public var incremental = false
+    /// The scan's identifier (part of every idempotency key). With a state it is the state's scan (begun by
+    /// `ScanState.begin`, or by the runner when not begun); without one, this or a random one.
+    public var scanID: String? = nil
+    /// Idempotency keys of match records an earlier, interrupted run of this scan already wrote to the same
+    /// output: they are not written again (sinks still get them: they deduplicate by key).
+    public var alreadyWrittenKeys: Set<String> = []
     /// Also deliver every match record to this webhook (at least once; undeliverable ones are spooled).
     public var webhook: WebhookSink? = nil
+    /// Also write every match as CSV rows, one per hit.
+    public var csv: CSVMatchSink? = nil
     /// Stop in an orderly way on SIGINT/SIGTERM (the CLI sets it; a library host handles its own signals).
     public var stopOnSignals = false
     /// Paths waiting for a worker; bounds memory however large the batch.

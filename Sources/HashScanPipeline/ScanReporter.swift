@@ -9,6 +9,15 @@ final class ScanReporter: @unchecked Sendable {
     private let emitCleanFiles: Bool
     private let minimumPDQQuality: Int
     private let webhook: WebhookSink?
+    /// The scan state: a file is recorded only after its record is written (and, for a match going to a
+    /// webhook, delivered or spooled), and rows are committed only after the output is synced, so a kill at
+    /// any point loses no record: at worst a file is done again, and its record carries the same key.
+    private let state: ScanState?
+    private let csv: CSVMatchSink?
+    /// Part of every idempotency key.
+    let scanID: String
+    /// Keys of match records an earlier run of this scan already wrote to the same output file.
+    private let alreadyWritten: Set<String>
     private var summary = ScanSummary()
     private let started = DispatchTime.now()
     /// Called once when output fails, to stop the run.
@@ -16,24 +25,36 @@ final class ScanReporter: @unchecked Sendable {
     private var outputClosedReported = false
 
     init(output: OutputChannel, emitCleanFiles: Bool, minimumPDQQuality: Int, lists: [ScanSummary.ListInfo],
-         webhook: WebhookSink? = nil, onOutputClosed: @escaping @Sendable () -> Void) {
+         webhook: WebhookSink? = nil, csv: CSVMatchSink? = nil, state: ScanState? = nil, scanID: String, alreadyWritten: Set<String> = [],
+         onOutputClosed: @escaping @Sendable () -> Void) {
         self.webhook = webhook
+        self.csv = csv
+        self.state = state
+        self.scanID = scanID
+        self.alreadyWritten = alreadyWritten
         self.output = output
         self.emitCleanFiles = emitCleanFiles
         self.minimumPDQQuality = minimumPDQQuality
         self.onOutputClosed = onOutputClosed
         summary.lists = lists
+        summary.scanID = scanID
+        if let session = state?.session {
+            summary.run = session.run
+            summary.earlierMatchedFiles = session.earlierMatchedFiles
+        }
     }
 
     func report(_ result: FileResult) {
         // The record is encoded by the calling worker; only counting and writing are serialised.
         let record: [UInt8]?
         var urgent = true
+        var keys: RecordEncoder.MatchKeys? = nil
+        var stateRow: (identity: ScanState.Identity, stored: String, matched: Bool)? = nil
         switch result.outcome {
         case .hashed(let file):
             if !file.hits.isEmpty {
-                record = RecordEncoder.hashed(.match, result.path, file, context: result.context)
-                webhook?.send(record: record!)
+                keys = RecordEncoder.MatchKeys(scanID: scanID, path: result.path, hits: file.hits)
+                record = RecordEncoder.hashed(.match, result.path, file, context: result.context, keys: keys)
             } else if file.imageError != nil {
                 record = RecordEncoder.hashed(.error, result.path, file, context: result.context)
             } else if emitCleanFiles {
@@ -42,15 +63,52 @@ final class ScanReporter: @unchecked Sendable {
             } else {
                 record = nil
             }
+            if state != nil, let stateRecord = result.stateRecord {
+                stateRow = (stateRecord.identity, StoredHashes.encode(file, isImage: stateRecord.isImage), !file.hits.isEmpty)
+            }
         case .failed(let error):
             record = RecordEncoder.error(result.path, error, context: result.context)
+        case .resumed:
+            record = nil
+        }
+        if let webhook, let record, let keys {
+            if let row = stateRow {
+                // The file is done only once the webhook has the match (delivered or spooled).
+                stateRow = nil
+                webhook.send(record: record, key: keys.record) { [self] in
+                    lock.lock()
+                    defer { lock.unlock() }
+                    recordState(result.path, row.identity, row.stored, matched: row.matched)
+                }
+            } else {
+                webhook.send(record: record, key: keys.record)
+            }
         }
         lock.lock()
         defer { lock.unlock() }
         count(result.outcome)
-        // Matches and errors are flushed at once, so a reader of the stream sees them without delay.
-        if let record { output.send(record, flushNow: urgent) }
+        if let csv, let keys, case .hashed(let file) = result.outcome { csv.add(path: result.path, file: file, context: result.context, keys: keys) }
+        if let record {
+            if let keys, alreadyWritten.contains(keys.record) {
+                // Written by the run that was interrupted before it could mark the file done.
+                summary.recordsAlreadyWritten += 1
+            } else {
+                // Matches and errors are flushed at once, so a reader of the stream sees them without delay.
+                output.send(record, flushNow: urgent)
+            }
+        }
+        if let row = stateRow { recordState(result.path, row.identity, row.stored, matched: row.matched) }
         checkOutput()
+    }
+
+    /// Marks a file done in the state; when a commit is due, the output is made durable first. Call locked.
+    private func recordState(_ path: RawPath, _ identity: ScanState.Identity, _ stored: String, matched: Bool) {
+        guard let state, state.record(path, identity: identity, stored: stored, matched: matched) else { return }
+        output.flush()
+        output.sync()
+        csv?.sync()
+        // A record that could not be written must not be marked done: leave the rows for the next run to redo.
+        if !sinkFailed { state.commit() }
     }
 
     private func count(_ outcome: FileResult.Outcome) {
@@ -78,6 +136,9 @@ final class ScanReporter: @unchecked Sendable {
         case .failed(let error):
             summary.errors += 1
             summary.errorsByCode[error.code.rawValue, default: 0] += 1
+        case .resumed(let matched):
+            summary.filesResumed += 1
+            _ = matched
         }
     }
 
@@ -98,22 +159,38 @@ final class ScanReporter: @unchecked Sendable {
         return copy
     }
 
-    /// Writes the summary record and returns the final totals.
+    /// Waits for the sinks, makes the state durable, writes the summary record and returns the final totals.
     func finish(skippedSymlinks: Int, complete: Bool, interruptedBy signal: Int32? = nil) -> ScanSummary {
+        // Outside the lock: the webhook's last deliveries record their files through it.
+        let webhookTotals = webhook?.finish()
         lock.lock()
         defer { lock.unlock() }
         summary.skippedSymlinks = skippedSymlinks
         summary.seconds = elapsedSeconds()
-        summary.complete = complete && output.failure == nil
+        csv?.sync()
+        summary.complete = complete && !sinkFailed
         summary.interrupted = signal != nil
-        if let webhook {
-            let (delivered, spooled) = webhook.finish()
-            summary.webhookDelivered = delivered
-            summary.webhookSpooled = spooled
+        if let webhookTotals {
+            summary.webhookDelivered = webhookTotals.delivered
+            summary.webhookSpooled = webhookTotals.spooled
+        }
+        output.flush()
+        output.sync()
+        if let state {
+            var counters = ScanState.RunCounters()
+            counters.files = summary.files
+            counters.bytesRead = summary.bytes
+            counters.filesReused = summary.filesReused
+            counters.matchedFiles = summary.matchedFiles
+            if !sinkFailed { state.commit() } else { state.discardPending() }
+            state.finish(counters, complete: summary.complete)
         }
         output.send(RecordEncoder.summary(summary), flushNow: true)
         return summary
     }
+
+    /// The JSON output or the CSV file could not be written.
+    private var sinkFailed: Bool { output.failure != nil || csv?.failure != nil }
 
     var outputFailed: Bool {
         lock.lock()

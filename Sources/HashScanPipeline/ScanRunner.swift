@@ -20,6 +20,11 @@ public final class ScanRunner {
         self.lists = lists
     }
 
+    /// The same runner with other options (e.g. the keys a resumed output already holds).
+    package func with(options: ScanOptions) -> ScanRunner {
+        ScanRunner(options: options, matcher: matcher, knownGood: knownGood, lists: lists)
+    }
+
     /// Scans the inputs, writing JSON Lines to `outputDescriptor`; returns the totals (also written as the last record).
     public func run(inputs: [ScanInput], outputDescriptor: Int32 = STDOUT_FILENO) throws -> ScanSummary {
         var algorithms = Set(options.algorithms)
@@ -29,10 +34,17 @@ public final class ScanRunner {
         var imageOptions = options.image
         imageOptions.algorithms.formUnion(algorithms.filter { !$0.isCryptographic })
 
+        let scanID: String
+        if let state = options.state {
+            scanID = try state.session?.id ?? state.begin(resume: false, scanID: options.scanID).id
+        } else {
+            scanID = options.scanID ?? IdempotencyKey.newScanID()
+        }
         let queue = WorkQueue<WorkItem>(capacity: options.queueCapacity)
         let reporter = ScanReporter(
             output: OutputChannel(descriptor: outputDescriptor), emitCleanFiles: options.emitCleanFiles,
             minimumPDQQuality: imageOptions.minimumPDQQuality, lists: lists, webhook: options.webhook,
+            csv: options.csv, state: options.state, scanID: scanID, alreadyWritten: options.alreadyWrittenKeys,
             onOutputClosed: { queue.cancel() }
         )
         // Build every worker's state before starting, so a set-up failure stops the run before any work.
@@ -100,7 +112,6 @@ public final class ScanRunner {
         queue.close()
         workers.wait()
         progress?.stop()
-        options.state?.commit()
         return reporter.finish(skippedSymlinks: walker.skippedSymlinks, complete: completed && !reporter.outputFailed && stop.signal == nil,
                                interruptedBy: stop.signal)
     }

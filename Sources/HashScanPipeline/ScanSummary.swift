@@ -12,6 +12,15 @@ public struct ScanSummary: Sendable {
         }
     }
 
+    /// The scan's identifier: part of every idempotency key; the same across the runs of a resumed scan.
+    public var scanID: String? = nil
+    /// Which run of the scan this is (1 unless resumed).
+    public var run = 1
+    /// Files finished by earlier runs of a resumed scan (skipped, no record), and how many of them matched.
+    public var filesResumed = 0
+    public var earlierMatchedFiles = 0
+    /// Match records not written again because an earlier run of this scan had written them to the same file.
+    public var recordsAlreadyWritten = 0
     /// Files hashed (matched or clean), including those whose stored hashes were reused.
     public var files = 0
     /// Bytes read.
@@ -45,8 +54,9 @@ public struct ScanSummary: Sendable {
     public init() {}
 
     /// 0 clean, 1 any match (even with errors: a match is never hidden), 2 errors but no match.
+    /// A resumed scan's matches from its earlier runs count: the scan as a whole matched.
     public var exitCode: Int32 {
-        if matchedFiles > 0 { return ExitStatus.match }
+        if matchedFiles > 0 || earlierMatchedFiles > 0 { return ExitStatus.match }
         if errors > 0 { return ExitStatus.errors }
         if interrupted { return ExitStatus.interrupted }
         if !complete { return ExitStatus.outputClosed }

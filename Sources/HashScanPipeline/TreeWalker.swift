@@ -7,7 +7,7 @@ import HashScanCore
 
 /// Walks paths with opendir/readdir (Foundation's enumerator costs ~8x more per file) and hands each
 /// regular file to `emit`. Devices, FIFOs and sockets are reported, never opened, so a walk cannot block.
-struct TreeWalker {
+package struct TreeWalker {
     struct DeviceInode: Hashable {
         let device: UInt64
         let inode: UInt64
@@ -16,18 +16,18 @@ struct TreeWalker {
     let followSymlinks: Bool
     /// Returns false when the run is stopping.
     let emit: (WorkItem) -> Bool
-    private(set) var skippedSymlinks = 0
+    package private(set) var skippedSymlinks = 0
     /// Manifest fields for the files of the current root, carried into their records.
-    var context: FileContext? = nil
+    package var context: FileContext? = nil
     private var visitedDirectories: Set<DeviceInode> = []
 
-    init(followSymlinks: Bool, emit: @escaping (WorkItem) -> Bool) {
+    package init(followSymlinks: Bool, emit: @escaping (WorkItem) -> Bool) {
         self.followSymlinks = followSymlinks
         self.emit = emit
     }
 
     /// Walks one path named by the user: a file is emitted, a directory walked; a symlink here is followed.
-    mutating func walk(root: RawPath) -> Bool {
+    package mutating func walk(root: RawPath) -> Bool {
         guard !root.bytes.isEmpty, !root.bytes.contains(0) else {
             return emit(.failed(root, ScanError(.notFound, "not a valid path"), context: context))
         }

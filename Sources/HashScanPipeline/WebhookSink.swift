@@ -12,6 +12,8 @@ public final class WebhookSink: @unchecked Sendable {
     public struct Delivery: Sendable {
         public var key: String
         public var body: [UInt8]
+        /// Called once the record is delivered or spooled (the scan then marks its file done).
+        var onSettled: (@Sendable () -> Void)? = nil
     }
 
     public let url: URL
@@ -47,11 +49,12 @@ public final class WebhookSink: @unchecked Sendable {
         }
     }
 
-    /// Queues a match record (one JSON line) for delivery.
-    public func send(record: [UInt8]) {
+    /// Queues a match record (one JSON line) for delivery under its idempotency key (the record's
+    /// `idempotency_key`); `onSettled` runs once it is delivered or spooled.
+    func send(record: [UInt8], key: String, onSettled: (@Sendable () -> Void)? = nil) {
         var body = record
         if body.last == UInt8(ascii: "\n") { body.removeLast() }
-        queue.push(Delivery(key: Self.idempotencyKey(body), body: body))
+        queue.push(Delivery(key: key, body: body, onSettled: onSettled))
     }
 
     /// Re-queues what an earlier run spooled; the spool is emptied first (undeliverable records return to it).
@@ -73,6 +76,7 @@ public final class WebhookSink: @unchecked Sendable {
     }
 
     private func deliver(_ delivery: Delivery) {
+        defer { delivery.onSettled?() }
         for attempt in 0..<attempts {
             if post(delivery) {
                 lock.lock(); delivered += 1; lock.unlock()
@@ -120,18 +124,6 @@ public final class WebhookSink: @unchecked Sendable {
         _ = line.utf8CString.withUnsafeBufferPointer { write(descriptor, $0.baseAddress, $0.count - 1) }
         fsync(descriptor)
         close(descriptor)
-    }
-
-    /// Stable across retries and re-runs: the SHA-256 of the record's path, hashes and hits (not its timing).
-    static func idempotencyKey(_ body: [UInt8]) -> String {
-        var material = body
-        if let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] {
-            var stable = object
-            stable.removeValue(forKey: "image")
-            if let data = try? JSONSerialization.data(withJSONObject: stable, options: [.sortedKeys]) { material = Array(data) }
-        }
-        let digester = try? MultiDigester(algorithms: [.sha256])
-        return material.withUnsafeBytes { digester?.digests(of: $0)[.sha256]?.hex ?? "" }
     }
 
     static func readSpool(_ path: String) throws -> [Delivery] {

@@ -29,11 +29,20 @@ struct ScanCommand: ParsableCommand {
     @Flag(name: .long, help: "With --state: do not read files that are unchanged since they were recorded; match their stored hashes against the current lists.")
     var incremental = false
 
+    @Flag(name: .long, help: "With --state: continue the last scan where it was interrupted: files it finished are skipped, --output is appended to without repeating a record.")
+    var resume = false
+
+    @Option(name: .long, help: ArgumentHelp("The scan's identifier, part of every idempotency key (default: random; with --state, kept across --resume).", valueName: "id"))
+    var scanID: String?
+
     @Option(name: .long, help: ArgumentHelp("Also POST every match record to this URL (at least once, with an Idempotency-Key; retried, then spooled).", valueName: "url"))
     var webhook: String?
 
     @Option(name: .long, help: ArgumentHelp("Where undeliverable webhook records are kept; re-sent at the start of the next run or by 'hashscan sink replay'.", valueName: "file"))
     var webhookSpool: String = "hashscan-webhook-spool.jsonl"
+
+    @Option(name: .long, help: ArgumentHelp("Also write every match as CSV, one row per hit (appended without repeats on --resume).", valueName: "file"))
+    var csv: String?
 
     @Flag(name: .long, help: "Also write a file record for every clean file.")
     var all = false
@@ -51,6 +60,10 @@ struct ScanCommand: ParsableCommand {
     mutating func run() throws {
         guard !list.isEmpty else { throw ValidationError("name at least one --list") }
         if incremental && state == nil { throw ValidationError("--incremental needs --state FILE") }
+        if resume && state == nil { throw ValidationError("--resume needs --state FILE") }
+        if let scanID, scanID.isEmpty || scanID.count > 200 || scanID.contains(where: { $0.isNewline || $0 == "\0" }) {
+            throw ValidationError("--scan-id must be 1 to 200 characters on one line")
+        }
         var inputs = paths.map { ScanInput.path(RawPath($0)) } + manifest.map { ScanInput.manifest($0) }
         if let stdinInput = walking.standardInputPaths { inputs.append(stdinInput) }
         guard !inputs.isEmpty else { throw ValidationError("name at least one path, --manifest or --stdin") }
@@ -81,9 +94,24 @@ struct ScanCommand: ParsableCommand {
             }
             options.webhook = sink
         }
+        options.scanID = scanID
+        if let csv {
+            do {
+                options.csv = try CSVMatchSink(path: csv, append: resume)
+            } catch {
+                printError("\(csv): cannot write: \(error.message)")
+                throw ExitCode(ExitStatus.cannotOpenInput)
+            }
+        }
         if let state {
             do {
-                options.state = try ScanState(path: state)
+                let opened = try ScanState(path: state)
+                if !resume, let last = opened.lastScan(), last.status != "complete" {
+                    printError("the last scan in \(state) (\(last.id)) did not finish; starting a new scan (--resume continues it)")
+                }
+                let session = try opened.begin(resume: resume, scanID: scanID)
+                if session.resumed { printError("resuming scan \(session.id), run \(session.run): \(session.earlierFiles) files already done") }
+                options.state = opened
             } catch {
                 printError(error.description)
                 throw ExitCode(ExitStatus.cannotOpenInput)
@@ -92,7 +120,12 @@ struct ScanCommand: ParsableCommand {
         }
         let info = loaded.map(\.info)
         let summary = try runScan(ScanRunner(options: options, matcher: matcher, knownGood: knownGoodMatcher, lists: info), inputs: inputs,
-                                  output: walking.output)
+                                  output: walking.output, appendResumed: resume)
+        if let sink = options.csv, let failure = sink.failure {
+            // A match is never hidden: with matches the exit code stays 1.
+            printError("\(sink.path): the CSV rows could not all be written: \(String(cString: strerror(failure)))")
+            if summary.exitCode != ExitStatus.match { throw ExitCode(ExitStatus.ioError) }
+        }
         if let spooled = summary.webhookSpooled, spooled > 0 {
             printError("\(spooled) match records could not be delivered to the webhook; they are in \(webhookSpool) (hashscan sink replay)")
         }

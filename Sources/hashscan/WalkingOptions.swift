@@ -101,10 +101,24 @@ func parseAlgorithms(_ text: String) throws -> [HashAlgorithm] {
 
 /// Runs a scan with a closed-stdout pipe treated as a quiet stop rather than a crash; with `output`, records
 /// go to that file, which is synced before the exit code says anything.
-func runScan(_ scanner: ScanRunner, inputs: [ScanInput], output: String? = nil) throws -> ScanSummary {
+func runScan(_ scanner: ScanRunner, inputs: [ScanInput], output: String? = nil, appendResumed: Bool = false) throws -> ScanSummary {
     signal(SIGPIPE, SIG_IGN)
     var descriptor = STDOUT_FILENO
-    if let output {
+    var scanner = scanner
+    if let output, appendResumed {
+        // A resumed scan appends to its records: the interrupted run's match records are not written twice.
+        do {
+            let opened = try ResumableOutput.prepare(path: output)
+            descriptor = opened.descriptor
+            if opened.truncatedBytes > 0 { printError("\(output): dropped a record cut short by the interruption (\(opened.truncatedBytes) bytes); its file is scanned again") }
+            var options = scanner.options
+            options.alreadyWrittenKeys = opened.writtenKeys
+            scanner = scanner.with(options: options)
+        } catch {
+            printError("\(output): cannot append: \(error.message)")
+            throw ExitCode(ExitStatus.cannotOpenInput)
+        }
+    } else if let output {
         descriptor = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             printError("\(output): cannot write: \(String(cString: strerror(errno)))")
