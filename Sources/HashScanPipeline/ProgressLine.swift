@@ -9,9 +9,12 @@ final class ProgressLine: @unchecked Sendable {
     private let condition = NSCondition()
     private var stopped = false
     private var finished = false
+    /// Files the scan is expected to see (the state's last complete scan of the tree): gives an ETA.
+    private let expectedFiles: Int?
 
-    init(reporter: ScanReporter, json: Bool = false, interval: Double = 0.5) {
+    init(reporter: ScanReporter, json: Bool = false, interval: Double = 0.5, expectedFiles: Int? = nil) {
         self.reporter = reporter
+        self.expectedFiles = expectedFiles.flatMap { $0 > 0 ? $0 : nil }
         self.json = json
         self.interval = max(0.1, interval)
     }
@@ -44,16 +47,28 @@ final class ProgressLine: @unchecked Sendable {
 
     private func draw() {
         let s = reporter.snapshot()
+        let filesPerSecond = s.seconds > 0 ? Double(s.files) / s.seconds : 0
+        // Files done this run and by the runs before it (resume), against the last complete scan's count.
+        var remainingSeconds: Double? = nil
+        if let expectedFiles, filesPerSecond > 0, s.seconds >= 2 {
+            remainingSeconds = Double(max(0, expectedFiles - s.files - s.filesResumed)) / filesPerSecond
+        }
         if json {
-            let record = #"{"type":"progress","seconds":\#(String(format: "%.1f", s.seconds)),"files":\#(s.files),"bytes":\#(s.bytes),"#
-                + #""files_reused":\#(s.filesReused),"matches":\#(s.matchedFiles),"errors":\#(s.errors)}"# + "\n"
-            FileHandle.standardError.write(Data(record.utf8))
+            var record = #"{"type":"progress","seconds":\#(String(format: "%.1f", s.seconds)),"files":\#(s.files),"bytes":\#(s.bytes),"#
+                + #""files_reused":\#(s.filesReused),"files_per_second":\#(String(format: "%.1f", filesPerSecond)),"#
+                + #""matches":\#(s.matchedFiles),"errors":\#(s.errors)"#
+            if let remainingSeconds { record += #","eta_seconds":\#(Int(remainingSeconds.rounded()))"# }
+            FileHandle.standardError.write(Data((record + "}\n").utf8))
             return
         }
         let megabytes = Double(s.bytes) / 1_000_000
         let rate = s.seconds > 0 ? megabytes / s.seconds : 0
-        let line = String(format: "\r\u{1B}[Khashscan: %d files, %.1f MB (%.1f MB/s), %d matches, %d errors",
-                          s.files, megabytes, rate, s.matchedFiles, s.errors)
+        var line = String(format: "\r\u{1B}[Khashscan: %d files (%.0f/s), %.1f MB (%.1f MB/s), %d matches, %d errors",
+                          s.files, filesPerSecond, megabytes, rate, s.matchedFiles + s.earlierMatchedFiles, s.errors)
+        if let remainingSeconds {
+            let seconds = Int(remainingSeconds.rounded())
+            line += String(format: ", ~%d:%02d left", seconds / 60, seconds % 60)
+        }
         FileHandle.standardError.write(Data(line.utf8))
     }
 }

@@ -69,7 +69,8 @@ public final class ScanRunner {
 
         let progress = options.progress == .none ? nil
             : ProgressLine(reporter: reporter, json: options.progress == .json,
-                           interval: options.progress == .json ? options.progressInterval : 0.5)
+                           interval: options.progress == .json ? options.progressInterval : 0.5,
+                           expectedFiles: options.state?.session?.expectedFiles)
         progress?.start()
         let stop = StopSignal()
         if options.stopOnSignals { stop.install { queue.cancel() } }

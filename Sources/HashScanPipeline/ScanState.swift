@@ -54,6 +54,8 @@ public final class ScanState: @unchecked Sendable {
         /// Files and matching files finished by the earlier runs of this scan.
         public var earlierFiles: Int
         public var earlierMatchedFiles: Int
+        /// Files seen by the last complete scan in this state: what a rescan of the same tree expects (an ETA).
+        public var expectedFiles: Int?
     }
 
     /// What one run did, added to its scan's counters (the incremental acceptance reads them).
@@ -162,6 +164,7 @@ public final class ScanState: @unchecked Sendable {
                 try Self.execute(writer, "INSERT OR REPLACE INTO meta VALUES ('current_scan', '\(Self.sqlQuoted(id))')")
                 session = Session(id: id, resumed: false, run: 1, earlierFiles: 0, earlierMatchedFiles: 0)
             }
+            session.expectedFiles = Int(try Self.scalarText(writer, "SELECT files FROM scans WHERE status = 'complete' ORDER BY started_at DESC, rowid DESC LIMIT 1") ?? "")
             try Self.execute(writer, "COMMIT; BEGIN")
             pendingRows = 0
             self.session = session
