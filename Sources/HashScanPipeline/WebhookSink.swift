@@ -57,11 +57,37 @@ public final class WebhookSink: @unchecked Sendable {
         queue.push(Delivery(key: key, body: body, onSettled: onSettled))
     }
 
-    /// Re-queues what an earlier run spooled; the spool is emptied first (undeliverable records return to it).
+    /// Where the spool's records wait while they are re-sent: renamed, not deleted, so a replay that is killed
+    /// loses nothing (the next one sends them again; receivers deduplicate by key).
+    private var replayingPath: String { spoolPath + ".replaying" }
+    private var replaying = false
+
+    /// Re-queues what an earlier run spooled (and what a killed replay left); undeliverable records return to
+    /// the spool, and the replayed copy is removed only once every record is delivered or spooled again.
     public func replaySpool() throws -> Int {
-        let pending = try Self.readSpool(spoolPath)
-        guard !pending.isEmpty else { return 0 }
-        try FileManager.default.removeItem(atPath: spoolPath)
+        let fileManager = FileManager.default
+        if fileManager.fileExists(atPath: spoolPath) {
+            if fileManager.fileExists(atPath: replayingPath) {
+                // A killed replay left records: keep them, followed by the newer spool.
+                let newer = try Data(contentsOf: URL(fileURLWithPath: spoolPath))
+                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: replayingPath))
+                try handle.seekToEnd()
+                try handle.write(contentsOf: newer)
+                try handle.synchronize()
+                try handle.close()
+                try fileManager.removeItem(atPath: spoolPath)
+            } else {
+                guard rename(spoolPath, replayingPath) == 0 else {
+                    throw ScanError.fromErrno(errno, operation: "rename \(spoolPath)")
+                }
+            }
+        }
+        let pending = try Self.readSpool(replayingPath)
+        guard !pending.isEmpty else {
+            try? fileManager.removeItem(atPath: replayingPath)
+            return 0
+        }
+        replaying = true
         for delivery in pending { queue.push(delivery) }
         return pending.count
     }
@@ -70,6 +96,8 @@ public final class WebhookSink: @unchecked Sendable {
     public func finish() -> (delivered: Int, spooled: Int) {
         queue.close()
         group.wait()
+        // Every replayed record is now delivered or back in the (synced) spool.
+        if replaying { try? FileManager.default.removeItem(atPath: replayingPath) }
         lock.lock()
         defer { lock.unlock() }
         return (delivered, spooled)

@@ -44,6 +44,9 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Also write every match as CSV, one row per hit (appended without repeats on --resume).", valueName: "file"))
     var csv: String?
 
+    @Option(name: .long, help: ArgumentHelp("Seconds before a webhook request is given up and retried.", valueName: "seconds"))
+    var webhookTimeout: Double = 10
+
     @Flag(name: .long, help: "Also write a file record for every clean file.")
     var all = false
 
@@ -84,7 +87,8 @@ struct ScanCommand: ParsableCommand {
             guard let url = URL(string: webhook), let scheme = url.scheme, ["http", "https"].contains(scheme) else {
                 throw ValidationError("--webhook needs an http or https URL")
             }
-            let sink = WebhookSink(url: url, spoolPath: webhookSpool)
+            guard webhookTimeout > 0 && webhookTimeout <= 600 else { throw ValidationError("--webhook-timeout must be in (0, 600] seconds") }
+            let sink = WebhookSink(url: url, spoolPath: webhookSpool, timeout: webhookTimeout)
             do {
                 let resent = try sink.replaySpool()
                 if resent > 0 { printError("re-sending \(resent) spooled match records to \(webhook)") }

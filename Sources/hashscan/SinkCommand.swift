@@ -18,11 +18,15 @@ struct SinkCommand: ParsableCommand {
         @Option(help: ArgumentHelp("The spool file.", valueName: "file"))
         var spool: String = "hashscan-webhook-spool.jsonl"
 
+        @Option(name: .long, help: ArgumentHelp("Seconds before a request is given up and retried.", valueName: "seconds"))
+        var webhookTimeout: Double = 10
+
         func run() throws {
             guard let url = URL(string: webhook), let scheme = url.scheme, ["http", "https"].contains(scheme) else {
                 throw ValidationError("--webhook needs an http or https URL")
             }
-            let sink = WebhookSink(url: url, spoolPath: spool)
+            guard webhookTimeout > 0 && webhookTimeout <= 600 else { throw ValidationError("--webhook-timeout must be in (0, 600] seconds") }
+            let sink = WebhookSink(url: url, spoolPath: spool, timeout: webhookTimeout)
             let pending: Int
             do {
                 pending = try sink.replaySpool()

@@ -1,33 +1,38 @@
 import Foundation
 import Testing
 
-/// A webhook receiver on loopback (Python's standard library): fails the first `failures` requests with 500,
-/// then records each delivery's Idempotency-Key and body.
+/// A webhook receiver on loopback (Python's standard library): stalls the first `stalls` requests for
+/// `stallSeconds` (then records them: the sender has given up by then, so it sends again), fails the next
+/// `failures` with 500, then records each delivery's Idempotency-Key and body.
 final class WebhookReceiver {
     let pid: Int32
     let port: Int
     let log: URL
 
-    init(directory: URL, failures: Int) throws {
+    init(directory: URL, failures: Int, stalls: Int = 0, stallSeconds: Double = 0) throws {
         log = directory.appendingPathComponent("received-\(UUID().uuidString).jsonl")
         let script = """
-            import http.server, json, os, sys, threading
+            import http.server, json, os, sys, threading, time
             # Never outlive the test run, whatever happens to the test process.
             threading.Timer(120, os._exit, [0]).start()
             # Close descriptors inherited from the test process (other tests' pipes), so they see their EOF.
             os.closerange(3, 65536)
-            failures = int(sys.argv[2]); log = sys.argv[1]; seen = [0]
+            failures = int(sys.argv[2]); stalls = int(sys.argv[3]); stall = float(sys.argv[4]); log = sys.argv[1]
+            seen = [0]; lock = threading.Lock()
             class H(http.server.BaseHTTPRequestHandler):
                 def do_POST(self):
                     body = self.rfile.read(int(self.headers.get('Content-Length', 0)))
-                    seen[0] += 1
-                    if seen[0] <= failures:
+                    with lock:
+                        seen[0] += 1; n = seen[0]
+                    if n <= stalls:
+                        time.sleep(stall)
+                    elif n <= stalls + failures:
                         self.send_response(500); self.end_headers(); return
                     with open(log, 'a') as f:
                         f.write(json.dumps({'key': self.headers.get('Idempotency-Key'), 'body': json.loads(body)}) + '\\n')
                     self.send_response(204); self.end_headers()
                 def log_message(self, *a): pass
-            server = http.server.HTTPServer(('127.0.0.1', 0), H)
+            server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), H)
             print(server.server_address[1], flush=True)
             server.serve_forever()
             """
@@ -38,8 +43,8 @@ final class WebhookReceiver {
         try script.write(to: scriptFile, atomically: true, encoding: .utf8)
         let launcher = Process()
         launcher.executableURL = URL(fileURLWithPath: "/bin/sh")
-        launcher.arguments = ["-c", "/usr/bin/python3 \"$0\" \"$1\" \"$2\" > \"$3\" 2>/dev/null < /dev/null & echo $!",
-                              scriptFile.path, log.path, String(failures), portFile.path]
+        launcher.arguments = ["-c", "/usr/bin/python3 \"$0\" \"$1\" \"$2\" \"$3\" \"$4\" > \"$5\" 2>/dev/null < /dev/null & echo $!",
+                              scriptFile.path, log.path, String(failures), String(stalls), String(stallSeconds), portFile.path]
         let output = Pipe()
         launcher.standardOutput = output
         try launcher.run()
@@ -113,6 +118,9 @@ struct WebhookTests {
         let spooledKeys = Set(try String(contentsOf: tree.url.appendingPathComponent("spool.jsonl"), encoding: .utf8)
             .split(separator: "\n").compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["key"] as? String })
         #expect(spooledKeys.count == 2)
+        // A replay killed half-way leaves its records in `spool.jsonl.replaying`: the next replay sends them.
+        try FileManager.default.moveItem(at: tree.url.appendingPathComponent("spool.jsonl"),
+                                         to: tree.url.appendingPathComponent("spool.jsonl.replaying"))
         let receiver = try WebhookReceiver(directory: tree.url, failures: 0)
         defer { receiver.stop() }
         let replay = try HashscanProcess.run(["sink", "replay", "--webhook", "http://127.0.0.1:\(receiver.port)/hook", "--spool", "spool.jsonl"], in: tree.url)
@@ -121,5 +129,35 @@ struct WebhookTests {
         #expect(Set(receiver.received.compactMap { $0["key"] as? String }) == spooledKeys)
         let again = try HashscanProcess.run(["sink", "replay", "--webhook", "http://127.0.0.1:\(receiver.port)/hook", "--spool", "spool.jsonl"], in: tree.url)
         #expect(again.records(ofType: "replay").first?["pending"] as? Int == 0, "the spool is empty once delivered")
+        #expect(!FileManager.default.fileExists(atPath: tree.url.appendingPathComponent("spool.jsonl.replaying").path))
+    }
+
+    @Test("refused, then 500s, then stalled past the timeout: after recovery and replay every match is delivered, under its record's key")
+    func refusedFailingStalling() throws {
+        let tree = try tree(matches: 4)
+        let down = try HashscanProcess.run(["scan", "in", "--list", "list.txt", "--webhook", "http://127.0.0.1:9/hook",
+                                            "--webhook-spool", "spool.jsonl", "--webhook-timeout", "1"], in: tree.url, timeout: 120)
+        #expect(down.status == 1)
+        #expect(down.summary?["webhook_spooled"] as? Int == 4)
+        let recordKeys = Set(down.records(ofType: "match").compactMap { $0["idempotency_key"] as? String })
+        #expect(recordKeys.count == 4)
+
+        // Back up, but sick: two requests stall for 3 s (the sender gives up after 1 s and tries again), two get 500.
+        let receiver = try WebhookReceiver(directory: tree.url, failures: 2, stalls: 2, stallSeconds: 3)
+        defer { receiver.stop() }
+        try #require(receiver.port > 0)
+        let replay = try HashscanProcess.run(["sink", "replay", "--webhook", "http://127.0.0.1:\(receiver.port)/hook", "--spool", "spool.jsonl",
+                                              "--webhook-timeout", "1"], in: tree.url, timeout: 120)
+        #expect(replay.status == 0, "\(replay.stderr)")
+        Thread.sleep(forTimeInterval: 3.5)  // the stalled requests finish on the receiver's side too
+        let received = receiver.received
+        // At least once: a stalled request may arrive after its retry, under the same key.
+        #expect(Set(received.compactMap { $0["key"] as? String }) == recordKeys)
+        for delivery in received {
+            let body = delivery["body"] as? [String: Any]
+            #expect(body?["idempotency_key"] as? String == delivery["key"] as? String, "the header is the record's own key")
+        }
+        let spool = (try? String(contentsOf: tree.url.appendingPathComponent("spool.jsonl"), encoding: .utf8)) ?? ""
+        #expect(spool.isEmpty, "nothing is left in the spool")
     }
 }
