@@ -12,6 +12,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C libraries, one shim target each, found through pkg-config.
@@ -40,10 +42,25 @@ let package = Package(
             name: "HashScan",
             dependencies: ["HashScanCore", "HashScanHashing", "HashScanImaging", "HashScanLists", "HashScanPipeline"]
         ),
+        // The PostgreSQL takedown sink and work queue; the only library target that links postgres-nio.
+        .target(
+            name: "HashScanPostgres",
+            dependencies: ["HashScanCore", "HashScanLists", "HashScanPipeline", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
+        // The HTTP match service; the only library target that links Hummingbird.
+        .target(
+            name: "HashScanServer",
+            dependencies: [
+                "HashScanCore", "HashScanHashing", "HashScanLists", "HashScanPipeline",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .executableTarget(
             name: "hashscan",
             dependencies: [
                 "HashScanPipeline",
+                "HashScanServer",
+                "HashScanPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -57,7 +74,9 @@ let package = Package(
         ),
         .testTarget(name: "HashScanListsTests", dependencies: ["HashScanLists"]),
         .testTarget(name: "HashScanPipelineTests", dependencies: ["HashScanPipeline"]),
-        .testTarget(name: "HashScanCLITests", dependencies: ["hashscan", "HashScanCore"]),
+        .testTarget(name: "HashScanCLITests", dependencies: ["hashscan", "HashScanCore", "HashScanPostgres"]),
         .testTarget(name: "HashScanLibraryTests", dependencies: ["HashScan"]),
+        .testTarget(name: "HashScanServerTests", dependencies: ["HashScanServer", "HashScanPipeline", "HashScanLists", "HashScanCore"]),
+        .testTarget(name: "HashScanPostgresTests", dependencies: ["HashScanPostgres", "HashScanPipeline", "HashScanCore"]),
     ]
 )

@@ -164,26 +164,9 @@ package final class FileProcessor {
         return .hashed(result)
     }
 
-    /// Matches a file's hashes: low-quality PDQ hashes are left out, and with dihedral matching every
-    /// variant is tried, keeping the closest hit per entry and naming the variant that hit.
+    /// Matches a file's hashes by the rules every caller shares (`VerdictMatching`).
     private func match(_ hashes: FileHashes) -> [ListHit] {
         guard let matcher else { return [] }
-        var candidates = hashes
-        let reliablePDQ = hashes.pdqQuality.map { $0 >= (images?.options.minimumPDQQuality ?? 0) } ?? true
-        if !reliablePDQ { candidates[.pdq] = nil }
-        var hits = matcher.matches(for: candidates)
-        guard reliablePDQ, let variants = hashes.pdqDihedral, variants.count == 8, matcher.algorithms.contains(.pdq) else { return hits }
-        for index in hits.indices where hits[index].algorithm == .pdq { hits[index].variant = PDQDihedralVariant.original.name }
-        for (position, variant) in variants.enumerated().dropFirst() {
-            for var hit in matcher.matches(for: FileHashes(digests: [.pdq: variant])) {
-                hit.variant = PDQDihedralVariant(rawValue: position)?.name
-                if let existing = hits.firstIndex(where: { $0.algorithm == .pdq && $0.list == hit.list && $0.entry == hit.entry }) {
-                    if hit.distance < hits[existing].distance { hits[existing] = hit }
-                } else {
-                    hits.append(hit)
-                }
-            }
-        }
-        return hits.sorted(by: ListHit.recordOrder)
+        return VerdictMatching.match(hashes, matcher: matcher, minimumPDQQuality: images?.options.minimumPDQQuality ?? 0)
     }
 }

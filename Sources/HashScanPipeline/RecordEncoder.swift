@@ -154,6 +154,8 @@ public enum RecordEncoder {
         json.bool(summary.interrupted)
         if let delivered = summary.webhookDelivered { json.field("webhook_delivered", delivered) }
         if let spooled = summary.webhookSpooled { json.field("webhook_spooled", spooled) }
+        if let delivered = summary.sinkDelivered { json.field("sink_delivered", delivered) }
+        if let spooled = summary.sinkSpooled { json.field("sink_spooled", spooled) }
         json.key("lists")
         json.beginArray()
         for list in summary.lists {

@@ -27,6 +27,8 @@ public struct ScanOptions: Sendable {
     public var alreadyWrittenKeys: Set<String> = []
     /// Also deliver every match record to this webhook (at least once; undeliverable ones are spooled).
     public var webhook: WebhookSink? = nil
+    /// Other sinks every match record goes to (the CLI's `--sink postgres://…`).
+    package var sinks: [any MatchSink] = []
     /// Also write every match as CSV rows, one per hit.
     public var csv: CSVMatchSink? = nil
     /// Stop in an orderly way on SIGINT/SIGTERM (the CLI sets it; a library host handles its own signals).

@@ -9,6 +9,8 @@ final class ScanReporter: @unchecked Sendable {
     private let emitCleanFiles: Bool
     private let minimumPDQQuality: Int
     private let webhook: WebhookSink?
+    /// Other match sinks (the PostgreSQL takedown table): every match record goes to each.
+    private let sinks: [any MatchSink]
     /// The scan state: a file is recorded only after its record is written (and, for a match going to a
     /// webhook, delivered or spooled), and rows are committed only after the output is synced, so a kill at
     /// any point loses no record: at worst a file is done again, and its record carries the same key.
@@ -25,9 +27,10 @@ final class ScanReporter: @unchecked Sendable {
     private var outputClosedReported = false
 
     init(output: OutputChannel, emitCleanFiles: Bool, minimumPDQQuality: Int, lists: [ScanSummary.ListInfo],
-         webhook: WebhookSink? = nil, csv: CSVMatchSink? = nil, state: ScanState? = nil, scanID: String, alreadyWritten: Set<String> = [],
+         webhook: WebhookSink? = nil, sinks: [any MatchSink] = [], csv: CSVMatchSink? = nil, state: ScanState? = nil, scanID: String, alreadyWritten: Set<String> = [],
          onOutputClosed: @escaping @Sendable () -> Void) {
         self.webhook = webhook
+        self.sinks = sinks
         self.csv = csv
         self.state = state
         self.scanID = scanID
@@ -71,17 +74,19 @@ final class ScanReporter: @unchecked Sendable {
         case .resumed:
             record = nil
         }
-        if let webhook, let record, let keys {
+        let matchSinks: [any MatchSink] = (webhook.map { [$0] } ?? []) + sinks
+        if let record, let keys, !matchSinks.isEmpty {
             if let row = stateRow {
-                // The file is done only once the webhook has the match (delivered or spooled).
+                // The file is done only once every sink has the match (delivered or spooled).
                 stateRow = nil
-                webhook.send(record: record, key: keys.record) { [self] in
+                let settled = Countdown(matchSinks.count) { [self] in
                     lock.lock()
                     defer { lock.unlock() }
                     recordState(result.path, row.identity, row.stored, matched: row.matched)
                 }
+                for sink in matchSinks { sink.send(record: record, key: keys.record, onSettled: settled.tick) }
             } else {
-                webhook.send(record: record, key: keys.record)
+                for sink in matchSinks { sink.send(record: record, key: keys.record, onSettled: nil) }
             }
         }
         lock.lock()
@@ -161,8 +166,9 @@ final class ScanReporter: @unchecked Sendable {
 
     /// Waits for the sinks, makes the state durable, writes the summary record and returns the final totals.
     func finish(skippedSymlinks: Int, complete: Bool, interruptedBy signal: Int32? = nil) -> ScanSummary {
-        // Outside the lock: the webhook's last deliveries record their files through it.
+        // Outside the lock: the sinks' last deliveries record their files through it.
         let webhookTotals = webhook?.finish()
+        let sinkTotals = sinks.map { $0.finish() }
         lock.lock()
         defer { lock.unlock() }
         summary.skippedSymlinks = skippedSymlinks
@@ -173,6 +179,10 @@ final class ScanReporter: @unchecked Sendable {
         if let webhookTotals {
             summary.webhookDelivered = webhookTotals.delivered
             summary.webhookSpooled = webhookTotals.spooled
+        }
+        if !sinkTotals.isEmpty {
+            summary.sinkDelivered = sinkTotals.reduce(0) { $0 + $1.delivered }
+            summary.sinkSpooled = sinkTotals.reduce(0) { $0 + $1.spooled }
         }
         output.flush()
         output.sync()
@@ -207,5 +217,25 @@ final class ScanReporter: @unchecked Sendable {
 
     private func elapsedSeconds() -> Double {
         Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+    }
+}
+
+/// Runs `action` once `tick` has been called `count` times, from whichever thread calls it last.
+private final class Countdown: @unchecked Sendable {
+    private let lock = NSLock()
+    private var remaining: Int
+    private let action: @Sendable () -> Void
+
+    init(_ count: Int, action: @escaping @Sendable () -> Void) {
+        remaining = count
+        self.action = action
+    }
+
+    @Sendable func tick() {
+        lock.lock()
+        remaining -= 1
+        let done = remaining == 0
+        lock.unlock()
+        if done { action() }
     }
 }

@@ -44,7 +44,7 @@ public final class ScanRunner {
         let reporter = ScanReporter(
             output: OutputChannel(descriptor: outputDescriptor), emitCleanFiles: options.emitCleanFiles,
             minimumPDQQuality: imageOptions.minimumPDQQuality, lists: lists, webhook: options.webhook,
-            csv: options.csv, state: options.state, scanID: scanID, alreadyWritten: options.alreadyWrittenKeys,
+            sinks: options.sinks, csv: options.csv, state: options.state, scanID: scanID, alreadyWritten: options.alreadyWrittenKeys,
             onOutputClosed: { queue.cancel() }
         )
         // Build every worker's state before starting, so a set-up failure stops the run before any work.

@@ -49,6 +49,9 @@ public struct ScanSummary: Sendable {
     /// Match records the webhook accepted, and those spooled to disk for a later attempt.
     public var webhookDelivered: Int? = nil
     public var webhookSpooled: Int? = nil
+    /// The same for the other match sinks (the PostgreSQL takedown table).
+    public var sinkDelivered: Int? = nil
+    public var sinkSpooled: Int? = nil
     public var lists: [ListInfo] = []
 
     public init() {}

@@ -8,7 +8,7 @@ import HashScanHashing
 /// Delivers match records to an HTTP endpoint, at least once: each is POSTed as JSON with an
 /// `Idempotency-Key`, retried with exponential backoff and jitter, and what cannot be delivered is appended to a
 /// spool file (fsync'd) to be re-sent by the next run or `hashscan sink replay`. Nothing is dropped.
-public final class WebhookSink: @unchecked Sendable {
+public final class WebhookSink: MatchSink, @unchecked Sendable {
     public struct Delivery: Sendable {
         public var key: String
         public var body: [UInt8]
@@ -51,7 +51,7 @@ public final class WebhookSink: @unchecked Sendable {
 
     /// Queues a match record (one JSON line) for delivery under its idempotency key (the record's
     /// `idempotency_key`); `onSettled` runs once it is delivered or spooled.
-    func send(record: [UInt8], key: String, onSettled: (@Sendable () -> Void)? = nil) {
+    package func send(record: [UInt8], key: String, onSettled: (@Sendable () -> Void)? = nil) {
         var body = record
         if body.last == UInt8(ascii: "\n") { body.removeLast() }
         queue.push(Delivery(key: key, body: body, onSettled: onSettled))

@@ -44,6 +44,12 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Also write every match as CSV, one row per hit (appended without repeats on --resume).", valueName: "file"))
     var csv: String?
 
+    @Option(name: .long, help: ArgumentHelp("Also insert every match into this PostgreSQL database's takedown table (idempotent; spooled when it fails).", valueName: "postgres-url"))
+    var sink: String?
+
+    @Option(name: .long, help: ArgumentHelp("Where matches the database could not take are kept; written first by the next run.", valueName: "file"))
+    var sinkSpool: String = "hashscan-postgres-spool.jsonl"
+
     @Option(name: .long, help: ArgumentHelp("Seconds before a webhook request is given up and retried.", valueName: "seconds"))
     var webhookTimeout: Double = 10
 
@@ -99,6 +105,11 @@ struct ScanCommand: ParsableCommand {
             options.webhook = sink
         }
         options.scanID = scanID
+        if let sink {
+            // Connects, creates the table if missing and writes an earlier run's spool; a database that is down
+            // stops the run here (exit 70), before any file is read.
+            options.sinks.append(try makeTakedownSink(sink, spoolPath: sinkSpool, scanID: scanID ?? ""))
+        }
         if let csv {
             do {
                 options.csv = try CSVMatchSink(path: csv, append: resume)
@@ -129,6 +140,9 @@ struct ScanCommand: ParsableCommand {
             // A match is never hidden: with matches the exit code stays 1.
             printError("\(sink.path): the CSV rows could not all be written: \(String(cString: strerror(failure)))")
             if summary.exitCode != ExitStatus.match { throw ExitCode(ExitStatus.ioError) }
+        }
+        if let spooled = summary.sinkSpooled, spooled > 0 {
+            printError("\(spooled) match records could not be written to the database; they are in \(sinkSpool) (hashscan sink replay --sink)")
         }
         if let spooled = summary.webhookSpooled, spooled > 0 {
             printError("\(spooled) match records could not be delivered to the webhook; they are in \(webhookSpool) (hashscan sink replay)")

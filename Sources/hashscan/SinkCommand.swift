@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HashScanPipeline
+import HashScanPostgres
 
 struct SinkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,28 +11,60 @@ struct SinkCommand: ParsableCommand {
     )
 
     struct Replay: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Re-send spooled webhook match records; what still fails stays in the spool.")
+        static let configuration = CommandConfiguration(
+            abstract: "Re-send spooled match records to a webhook (--webhook) or write them to a PostgreSQL takedown table (--sink); what still fails stays in the spool."
+        )
 
         @Option(help: ArgumentHelp("The webhook URL.", valueName: "url"))
-        var webhook: String
+        var webhook: String?
 
-        @Option(help: ArgumentHelp("The spool file.", valueName: "file"))
-        var spool: String = "hashscan-webhook-spool.jsonl"
+        @Option(help: ArgumentHelp("The PostgreSQL database of the takedown table.", valueName: "postgres-url"))
+        var sink: String?
 
-        @Option(name: .long, help: ArgumentHelp("Seconds before a request is given up and retried.", valueName: "seconds"))
+        @Option(help: ArgumentHelp("The spool file (default: the scan's default for the sink).", valueName: "file"))
+        var spool: String?
+
+        @Option(name: .long, help: ArgumentHelp("Seconds before a webhook request is given up and retried.", valueName: "seconds"))
         var webhookTimeout: Double = 10
 
+        func validate() throws {
+            guard (webhook == nil) != (sink == nil) else { throw ValidationError("name one of --webhook URL or --sink postgres://…") }
+            guard webhookTimeout > 0 && webhookTimeout <= 600 else { throw ValidationError("--webhook-timeout must be in (0, 600] seconds") }
+        }
+
         func run() throws {
-            guard let url = URL(string: webhook), let scheme = url.scheme, ["http", "https"].contains(scheme) else {
+            if let sink {
+                let spoolPath = spool ?? "hashscan-postgres-spool.jsonl"
+                let url: PostgresURL
+                do { url = try PostgresURL(sink) } catch { throw ValidationError("--sink: \(error.message)") }
+                let takedown: PostgresTakedownSink
+                do {
+                    takedown = try PostgresTakedownSink(url: url, spoolPath: spoolPath, scanID: "")
+                } catch {
+                    printError("--sink: \(error.message)")
+                    throw ExitCode(ExitStatus.software)
+                }
+                defer { _ = takedown.finish() }
+                do {
+                    // One transaction; the spool is removed only once its records are in the table.
+                    let written = try takedown.replaySpool()
+                    print(#"{"type":"replay","pending":\#(written),"delivered":\#(written),"spooled":0}"#)
+                } catch {
+                    printError("--sink: \(error.message); the spool \(spoolPath) is kept")
+                    throw ExitCode(ExitStatus.errors)
+                }
+                return
+            }
+            guard let webhook, let url = URL(string: webhook), let scheme = url.scheme, ["http", "https"].contains(scheme) else {
                 throw ValidationError("--webhook needs an http or https URL")
             }
-            guard webhookTimeout > 0 && webhookTimeout <= 600 else { throw ValidationError("--webhook-timeout must be in (0, 600] seconds") }
-            let sink = WebhookSink(url: url, spoolPath: spool, timeout: webhookTimeout)
+            let spoolPath = spool ?? "hashscan-webhook-spool.jsonl"
+            let sink = WebhookSink(url: url, spoolPath: spoolPath, timeout: webhookTimeout)
             let pending: Int
             do {
                 pending = try sink.replaySpool()
             } catch {
-                printError("\(spool): cannot read the spool: \(error)")
+                printError("\(spoolPath): cannot read the spool: \(error)")
                 throw ExitCode(ExitStatus.cannotOpenInput)
             }
             let (delivered, spooled) = sink.finish()

@@ -71,11 +71,36 @@ struct ExactIndex: @unchecked Sendable {
             let middle = (low + high) / 2
             if compare(row: middle, with: key) < 0 { low = middle + 1 } else { high = middle }
         }
-        var first = low
-        while first < bucketEnd && compare(row: first, with: key) < 0 { first += 1 }
-        var end = first
-        while end < bucketEnd && compare(row: end, with: key) == 0 { end += 1 }
-        return first..<end
+        // Rows are sorted, so the rows holding the key are those whose first word is equal and whose other
+        // words are too. The first words are compared without an early exit (a few rows, no branch to
+        // mispredict on where the key falls); the rest only for the rare row whose first word is equal.
+        let first = key.wordAt(0)
+        var start = bucketEnd, end = bucketEnd
+        var row = low
+        while row < bucketEnd {
+            let word = firstWord(row: row)
+            if word == first {
+                if start == bucketEnd, compare(row: row, with: key) == 0 {
+                    start = row
+                    end = row + 1
+                } else if start != bucketEnd, end == row, compare(row: row, with: key) == 0 {
+                    end = row + 1
+                }
+            } else if word > first {
+                break
+            }
+            row += 1
+        }
+        return start == bucketEnd ? low..<low : start..<end
+    }
+
+    @inline(__always)
+    private func firstWord(row: Int) -> UInt64 {
+        let base = digests + row * width
+        if width >= 8 { return UInt64(bigEndian: base.loadUnaligned(as: UInt64.self)) }
+        var partial: UInt64 = 0
+        for index in 0..<width { partial |= UInt64(base.load(fromByteOffset: index, as: UInt8.self)) << UInt64(56 - index * 8) }
+        return partial
     }
 
     /// How many rows hold each key, for many keys at once. A lookup is two dependent cache misses (the bucket,

@@ -1,0 +1,288 @@
+import Dispatch
+import Foundation
+import HashScanCore
+import HashScanLists
+import HashScanPipeline
+import Hummingbird
+import Synchronization
+
+/// The HTTP match service (docs/api.md): routes, authentication, limits, hashing off the event loops, verdicts,
+/// the audit log, metrics and list reloads. Request bodies live in memory only for the request: never written,
+/// never logged.
+package final class MatchServer: Sendable {
+    package let configuration: ServerConfiguration
+    package let store: MatcherStore
+    package let authenticator: Authenticator
+    let metrics = ServerMetrics()
+    let pool: HashingPool
+    let audit: AuditLog?
+    private let keysLoader: (@Sendable () throws -> [APIKey])?
+    private let log: @Sendable (String) -> Void
+    private let accepting = Mutex(true)
+
+    /// - Parameters:
+    ///   - keysLoader: reads the keys file again on reload (nil: the keys never change).
+    ///   - log: operational messages (listening, reloads); never request content.
+    package init(configuration: ServerConfiguration, store: MatcherStore, authenticator: Authenticator,
+                 keysLoader: (@Sendable () throws -> [APIKey])? = nil, log: @escaping @Sendable (String) -> Void = { _ in }) throws {
+        self.configuration = configuration
+        self.store = store
+        self.authenticator = authenticator
+        self.keysLoader = keysLoader
+        self.log = log
+        audit = try configuration.auditPath.map { path throws(AuditLog.OpenError) in try AuditLog(path: path) }
+        pool = HashingPool(workers: configuration.workers, maxQueued: configuration.maxQueuedJobs, imageOptions: configuration.image)
+    }
+
+    deinit { pool.shutdown() }
+
+    // MARK: Running
+
+    /// Serves until cancelled (or, with `handleSignals`, until SIGTERM/SIGINT; SIGHUP then reloads the lists and keys).
+    /// `onListening` gets the bound host and port (useful with port 0).
+    package func run(handleSignals: Bool = false, onListening: @escaping @Sendable (String, Int) -> Void = { _, _ in }) async throws {
+        let router = makeRouter()
+        let responder = ServiceResponder(inner: router.buildResponder(), metrics: metrics, routes: Self.routeTable(router),
+                                         timeout: configuration.requestTimeout)
+        let host = configuration.host
+        let port = configuration.port
+        let app = Application(
+            responder: responder,
+            configuration: .init(address: .hostname(host, port: port), serverName: "hashscan"),
+            onServerRunning: { channel in onListening(host, channel.localAddress?.port ?? port) }
+        )
+        var hangup: (any DispatchSourceSignal)? = nil
+        if handleSignals {
+            signal(SIGHUP, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: DispatchQueue(label: "hashscan-serve-reload"))
+            source.setEventHandler { [self] in _ = reload(reason: "SIGHUP") }
+            source.resume()
+            hangup = source
+        }
+        let watcher = configuration.watchPaths.isEmpty ? nil : Task { [self] in await watchLists() }
+        defer {
+            hangup?.cancel()
+            watcher?.cancel()
+            accepting.withLock { $0 = false }
+            pool.shutdown()
+        }
+        if handleSignals { try await app.runService() } else { try await app.run() }
+    }
+
+    /// Loads the keys (when a loader was given) and the lists again; the old ones stay on any failure.
+    @discardableResult
+    package func reload(reason: String) -> Result<LoadedLists, any Error> {
+        if let keysLoader {
+            do {
+                authenticator.replace(try keysLoader())
+            } catch {
+                log("keys: reload failed, keeping the previous keys: \(error)")
+            }
+        }
+        let result = store.reload()
+        switch result {
+        case .success(let loaded):
+            metrics.reload(succeeded: true)
+            let names = loaded.lists.map { "\($0.name)\($0.version.map { " \($0)" } ?? "") (\($0.entries))" }.joined(separator: ", ")
+            log("lists reloaded (\(reason)), generation \(loaded.generation): \(names)")
+        case .failure(let error):
+            metrics.reload(succeeded: false)
+            log("lists: reload failed (\(reason)), keeping generation \(store.current.generation): \(error)")
+        }
+        return result
+    }
+
+    /// Polls the watched list files and reloads when one changed (size, mtime or inode).
+    private func watchLists() async {
+        var last = fingerprint()
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(Int64(configuration.watchInterval * 1000)))
+            let now = fingerprint()
+            if now != last {
+                last = now
+                await offloaded { [self] in _ = reload(reason: "list file changed") }
+            }
+        }
+    }
+
+    private func fingerprint() -> [String] {
+        configuration.watchPaths.map { path in
+            var info = stat()
+            guard stat(path, &info) == 0 else { return "\(path):missing" }
+            return "\(path):\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+        }
+    }
+
+    // MARK: Routes
+
+    /// Every route the service answers. docs/openapi.yaml documents exactly these (a test checks it).
+    package func makeRouter() -> Router<ServiceContext> {
+        let router = Router(context: ServiceContext.self)
+        router.get("/healthz") { _, _ in Self.json(.ok, APIEncoder.status("ok")) }
+        router.get("/readyz") { [self] _, _ in
+            let loaded = store.current
+            guard accepting.withLock({ $0 }) else { return Self.json(.serviceUnavailable, APIEncoder.status("stopping")) }
+            return Self.json(.ok, APIEncoder.status("ready", generation: loaded.generation, lists: loaded.lists.count))
+        }
+        router.get("/metrics") { [self] request, _ in
+            _ = try authorize(request, .admin)
+            let load = pool.load
+            let text = metrics.render(lists: store.current, queued: load.queued, running: load.running)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+        router.get("/v1/lists") { [self] request, _ in
+            _ = try authorize(request, .match)
+            return Self.json(.ok, APIEncoder.lists(store.current))
+        }
+        router.post("/v1/hash") { [self] request, context in try await hash(request, context) }
+        router.post("/v1/match") { [self] request, context in try await matchUpload(request, context) }
+        router.post("/v1/match/hashes") { [self] request, context in try await matchHashes(request, context) }
+        router.post("/v1/admin/reload") { [self] request, _ in
+            _ = try authorize(request, .admin)
+            let result = await offloaded { [self] in reload(reason: "admin request") }
+            switch result {
+            case .success(let loaded): return Self.json(.ok, APIEncoder.lists(loaded))
+            case .failure(let error): throw APIError(.internalServerError, "reload_failed", "\(error); the previous lists stay in use")
+            }
+        }
+        return router
+    }
+
+    /// Path → methods, from the router itself.
+    package static func routeTable(_ router: Router<ServiceContext>) -> [String: Set<HTTPRequest.Method>] {
+        router.routes.reduce(into: [:]) { $0[$1.path.description, default: []].insert($1.method) }
+    }
+
+    private func authorize(_ request: Request, _ scope: Scope) throws(APIError) -> APIKey {
+        try authenticator.authorize(request.headers[.authorization], scope: scope)
+    }
+
+    /// `POST /v1/hash`: the hashes of the body (`?algorithms=` or the configured default).
+    private func hash(_ request: Request, _ context: ServiceContext) async throws -> Response {
+        _ = try authorize(request, .hash)
+        var algorithms = configuration.defaultHashAlgorithms
+        if let names = request.uri.queryParameters["algorithms"] {
+            do {
+                algorithms = Set(try HashAlgorithm.parseList(String(names)))
+            } catch {
+                throw APIError.badRequest("unknown_algorithm", error.reason)
+            }
+        }
+        try refuseMultipart(request)
+        let body = try await collectBody(request)
+        let file = try await hashBody(body, algorithms: algorithms)
+        if let imageError = file.imageError {
+            metrics.decodeError(code: imageError.code.rawValue)
+            throw Self.imageFailure(imageError, hashes: file.hashes)
+        }
+        return Self.json(.ok, APIEncoder.hashes(file, requestID: context.id))
+    }
+
+    /// `POST /v1/match`: hashes the body as a scan would (digests, and the perceptual hashes the lists need) and
+    /// answers the verdict.
+    private func matchUpload(_ request: Request, _ context: ServiceContext) async throws -> Response {
+        let key = try authorize(request, .match)
+        try refuseMultipart(request)
+        let body = try await collectBody(request)
+        let lists = store.current
+        let algorithms = Set(HashAlgorithm.cryptographic).union(lists.matcher.algorithms)
+        let file = try await hashBody(body, algorithms: algorithms)
+        let hits = VerdictMatching.match(file.hashes, matcher: lists.matcher, minimumPDQQuality: configuration.image.minimumPDQQuality)
+        if let imageError = file.imageError {
+            metrics.decodeError(code: imageError.code.rawValue)
+            // A digest match is never hidden behind a decode failure; otherwise the verdict would be incomplete.
+            if hits.isEmpty { throw Self.imageFailure(imageError, hashes: file.hashes) }
+        }
+        record(hits, hashes: file.hashes, key: key, requestID: context.id, route: "/v1/match", itemID: nil)
+        return Self.json(.ok, APIEncoder.verdict(hits, hashes: file.hashes, size: file.size, image: file.image,
+                                                 imageError: file.imageError, requestID: context.id))
+    }
+
+    /// `POST /v1/match/hashes`: verdicts for hashes computed elsewhere, one set or a batch.
+    private func matchHashes(_ request: Request, _ context: ServiceContext) async throws -> Response {
+        let key = try authorize(request, .match)
+        let type = request.headers[.contentType]?.lowercased() ?? ""
+        guard type.hasPrefix("application/json") else {
+            throw APIError(.unsupportedMediaType, "unsupported_media_type", "send the hashes as application/json")
+        }
+        let body = try await collectBody(request)
+        let parsed = try HashesRequest.parse(Array(body.readableBytesView), maxBatch: configuration.maxBatch)
+        let lists = store.current
+        let minimum = configuration.image.minimumPDQQuality
+        let verdicts = parsed.items.map { item in
+            (id: item.id, hashes: item.hashes, hits: VerdictMatching.match(item.hashes, matcher: lists.matcher, minimumPDQQuality: minimum))
+        }
+        for verdict in verdicts {
+            record(verdict.hits, hashes: verdict.hashes, key: key, requestID: context.id, route: "/v1/match/hashes", itemID: verdict.id)
+        }
+        if parsed.isBatch {
+            return Self.json(.ok, APIEncoder.batch(verdicts.map { ($0.id, $0.hits) }, requestID: context.id))
+        }
+        return Self.json(.ok, APIEncoder.verdict(verdicts[0].hits, hashes: verdicts[0].hashes, requestID: context.id))
+    }
+
+    /// Counts the verdict and writes its audit line.
+    private func record(_ hits: [ListHit], hashes: FileHashes, key: APIKey, requestID: String, route: String, itemID: String?) {
+        metrics.verdict(lists: Set(hits.map(\.list)))
+        guard let audit else { return }
+        if !audit.append(APIEncoder.audit(time: Date(), requestID: requestID, keyID: key.id, route: route, itemID: itemID,
+                                          hashes: hashes, hits: hits)) {
+            log("\(audit.path): cannot append to the audit log: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    // MARK: Bodies and hashing
+
+    private func refuseMultipart(_ request: Request) throws(APIError) {
+        if let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/") {
+            throw APIError(.unsupportedMediaType, "unsupported_media_type", "multipart bodies are not accepted: send the file itself as the body")
+        }
+    }
+
+    /// The whole body, refused with 413 as soon as it is known to exceed the limit: from Content-Length before
+    /// reading, or while it streams in.
+    private func collectBody(_ request: Request) async throws -> ByteBuffer {
+        let limit = configuration.maxBodyBytes
+        let tooLarge = APIError(.contentTooLarge, "body_too_large", "the body is larger than the limit of \(limit) bytes")
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit { throw tooLarge }
+        var collected = ByteBuffer()
+        for try await chunk in request.body {
+            guard collected.readableBytes + chunk.readableBytes <= limit else { throw tooLarge }
+            if collected.readableBytes == 0 {
+                collected = chunk
+            } else {
+                var chunk = chunk
+                collected.writeBuffer(&chunk)
+            }
+        }
+        guard collected.readableBytes > 0 else { throw APIError.badRequest("empty_body", "the body is empty") }
+        return collected
+    }
+
+    private func hashBody(_ body: ByteBuffer, algorithms: Set<HashAlgorithm>) async throws -> HashedFile {
+        let file = try await pool.run { hasher in
+            body.withUnsafeReadableBytes { bytes in try? hasher.hash(bytes, algorithms: algorithms) }
+        }
+        guard let file else { throw APIError(.internalServerError, "internal", "a digest is unavailable in this OpenSSL build") }
+        return file
+    }
+
+    /// 422 with the decoder's code (`corrupt_image`, `unsupported_format`, `too_large`) and the digests computed.
+    private static func imageFailure(_ error: ScanError, hashes: FileHashes) -> APIError {
+        var failure = APIError(.unprocessableContent, error.code.rawValue, error.message)
+        failure.hashes = APIEncoder.hashesObject(hashes)
+        return failure
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ bytes: [UInt8]) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
+
+/// Runs blocking work (list loading) on a Dispatch thread, not the cooperative pool.
+func offloaded<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(returning: work()) }
+    }
+}

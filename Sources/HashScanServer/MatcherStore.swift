@@ -1,0 +1,47 @@
+import Foundation
+import Synchronization
+
+/// Loads the lists, and the current snapshot requests match against. A reload builds the new lists off the lock
+/// and swaps the reference under it, so requests in flight finish on the lists they started with.
+package final class MatcherStore: Sendable {
+    /// Loads every list from its source; throws (with a human reason) when any list cannot be loaded.
+    package typealias Loader = @Sendable () throws -> [LoadedList]
+
+    private let loader: Loader
+    private let state: Mutex<LoadedLists>
+    /// One reload at a time (SIGHUP and the admin endpoint may race).
+    private let reloading = Mutex(false)
+
+    package init(loader: @escaping Loader) throws {
+        self.loader = loader
+        state = Mutex(LoadedLists(try loader()))
+    }
+
+    package var current: LoadedLists { state.withLock { $0 } }
+
+    /// Loads the lists again and swaps them in; on failure the current lists stay and the error is returned.
+    @discardableResult
+    package func reload() -> Result<LoadedLists, any Error> {
+        let started = reloading.withLock { busy in
+            if busy { return false }
+            busy = true
+            return true
+        }
+        guard started else { return .failure(ReloadInProgress()) }
+        defer { reloading.withLock { $0 = false } }
+        let lists: [LoadedList]
+        do {
+            lists = try loader()
+        } catch {
+            return .failure(error)
+        }
+        let generation = current.generation + 1
+        let loaded = LoadedLists(lists, generation: generation)
+        state.withLock { $0 = loaded }
+        return .success(loaded)
+    }
+
+    package struct ReloadInProgress: Error, CustomStringConvertible {
+        package var description: String { "a reload is already in progress" }
+    }
+}

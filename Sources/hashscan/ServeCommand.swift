@@ -1,0 +1,216 @@
+import ArgumentParser
+import Foundation
+import HashScanCore
+import HashScanHashing
+import HashScanLists
+import HashScanPipeline
+import HashScanServer
+import Synchronization
+
+/// `hashscan serve`: the HTTP match service (docs/api.md).
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve match verdicts over HTTP for uploads and precomputed hashes (docs/api.md).",
+        discussion: """
+            Answers POST /v1/match (the body is the file), POST /v1/match/hashes, POST /v1/hash, GET /v1/lists, \
+            /healthz, /readyz and /metrics. SIGHUP (or POST /v1/admin/reload) reloads the lists and the keys file; \
+            requests in flight finish on the lists they started with. SIGTERM/SIGINT stop it gracefully.
+            """,
+        subcommands: [ServeKeygenCommand.self]
+    )
+
+    @Option(name: .long, help: ArgumentHelp("A reference list file (repeatable).", valueName: "file"))
+    var list: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Address to listen on, HOST:PORT (port 0 picks a free port, reported on stderr).", valueName: "host:port"))
+    var listen: String = "127.0.0.1:8080"
+
+    @Option(name: .long, help: ArgumentHelp("The API keys file: JSON Lines {id, sha256, scopes, rate_per_second} (docs/api.md).", valueName: "file"))
+    var keys: String?
+
+    @Option(name: .long, help: ArgumentHelp("Append one JSON line per verdict (time, request id, key id, hashes, matches) to this file.", valueName: "file"))
+    var audit: String?
+
+    @Option(name: .long, help: "Largest request body in bytes (413 beyond it, counted while the body streams in).")
+    var maxBodyBytes: Int = 32 << 20
+
+    @Option(name: .long, help: "Most items in one /v1/match/hashes batch.")
+    var maxBatch: Int = 1_000
+
+    @Option(name: .long, help: "Threads that hash and decode uploads (default: the number of cores).")
+    var workers: Int?
+
+    @Option(name: .long, help: "Uploads waiting for a worker before the service answers 503.")
+    var maxQueued: Int = 64
+
+    @Option(name: .long, help: "Seconds to answer a request, body upload included (408 beyond it).")
+    var requestTimeout: Double = 30
+
+    @Option(name: .long, help: ArgumentHelp("Poll the list files every N seconds and reload when one changed (0: only on SIGHUP).", valueName: "seconds"))
+    var watchLists: Double = 0
+
+    @Flag(name: .long, help: "Copy compiled lists' PDQ index tables into (huge-page) memory at start.")
+    var residentLists = false
+
+    @OptionGroup(title: "Source lists") var importing: ImportFlags
+    @OptionGroup(title: "Images") var images: ImageOptions
+
+    func validate() throws {
+        guard maxBodyBytes > 0, maxBatch > 0, maxQueued > 0 else { throw ValidationError("limits must be positive") }
+        if let workers, workers < 1 || workers > 1024 { throw ValidationError("--workers must be between 1 and 1024") }
+        guard requestTimeout > 0 else { throw ValidationError("--request-timeout must be positive") }
+        guard watchLists >= 0 else { throw ValidationError("--watch-lists must be 0 or more seconds") }
+        guard parseListen(listen) != nil else { throw ValidationError("--listen takes HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080") }
+    }
+
+    mutating func run() throws {
+        guard !list.isEmpty else { throw ValidationError("name at least one --list") }
+        guard let (host, port) = parseListen(listen) else { throw ValidationError("--listen takes HOST:PORT") }
+        guard let keysPath = keys else { throw ValidationError("name the API keys file with --keys FILE (make keys with 'hashscan serve keygen')") }
+        let initialKeys: [APIKey]
+        do {
+            initialKeys = try KeysFile.load(path: keysPath)
+        } catch {
+            printError("\(keysPath): \(error)")
+            throw ExitCode(FileManager.default.isReadableFile(atPath: keysPath) ? ExitStatus.badInput : ExitStatus.cannotOpenInput)
+        }
+
+        let paths = list
+        let importOptions = try importing.options(strict: true)
+        let residency: CompiledList.Residency = residentLists ? .resident : .mapped
+        let store = try MatcherStore {
+            try paths.map { path in
+                do {
+                    let (matcher, info) = try loadMatcher(path, options: importOptions, residency: residency)
+                    return LoadedList(matcher: matcher, name: info.name, version: info.version, entries: info.entries)
+                } catch let code as ExitCode {
+                    throw ListLoadFailure(path: path, status: code.rawValue)
+                }
+            }
+        }
+
+        var scanOptions = ScanOptions(algorithms: [])
+        images.apply(to: &scanOptions, algorithms: [])
+        var configuration = ServerConfiguration()
+        configuration.host = host
+        configuration.port = port
+        configuration.maxBodyBytes = maxBodyBytes
+        configuration.maxBatch = maxBatch
+        configuration.workers = workers ?? ScanOptions.coreCount
+        configuration.maxQueuedJobs = maxQueued
+        configuration.requestTimeout = requestTimeout
+        configuration.image = scanOptions.image
+        configuration.auditPath = audit
+        if watchLists > 0 {
+            configuration.watchPaths = paths
+            configuration.watchInterval = watchLists
+        }
+
+        let server: MatchServer
+        do {
+            server = try MatchServer(configuration: configuration, store: store, authenticator: Authenticator(keys: initialKeys),
+                                     keysLoader: { try KeysFile.load(path: keysPath) }, log: { printError($0) })
+        } catch {
+            printError("\(error)")
+            throw ExitCode(ExitStatus.cannotOpenInput)
+        }
+        let loaded = store.current
+        printError("loaded \(loaded.lists.count) lists: " + loaded.lists.map { "\($0.name) (\($0.entries) entries)" }.joined(separator: ", "))
+
+        signal(SIGPIPE, SIG_IGN)
+        let failure = ServeFailure()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do {
+                try await server.run(handleSignals: true) { host, port in
+                    let shown = host.contains(":") ? "[\(host)]" : host
+                    printError("listening on http://\(shown):\(port)")
+                }
+            } catch {
+                failure.set("cannot serve on \(host):\(port): \(error)")
+            }
+            done.signal()
+        }
+        done.wait()
+        if let message = failure.message {
+            printError(message)
+            throw ExitCode(ExitStatus.software)
+        }
+    }
+}
+
+/// Why the server stopped with an error, handed from its task to the command.
+private final class ServeFailure: Sendable {
+    private let value = Mutex<String?>(nil)
+    func set(_ message: String) { value.withLock { $0 = message } }
+    var message: String? { value.withLock { $0 } }
+}
+
+/// A list that could not be (re)loaded; its reason was already written to stderr.
+struct ListLoadFailure: Error, CustomStringConvertible {
+    let path: String
+    let status: Int32
+    var description: String { "\(path) could not be loaded (see the message above; exit status \(status))" }
+}
+
+/// `HOST:PORT`, or `[IPv6]:PORT`.
+func parseListen(_ text: String) -> (String, Int)? {
+    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+    var host = String(text[..<colon])
+    if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+    return host.isEmpty ? nil : (host, port)
+}
+
+/// `hashscan serve keygen`: makes a key, prints it once on stdout, and appends only its SHA-256 to the keys file.
+struct ServeKeygenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keygen",
+        abstract: "Make an API key: print it once, and append its SHA-256 (never the key) to the keys file."
+    )
+
+    @Option(name: .long, help: "The key's id, as it appears in the audit log.")
+    var id: String
+
+    @Option(name: .long, help: "Comma-separated scopes: hash, match, admin.")
+    var scopes: String = "match"
+
+    @Option(name: .long, help: "Requests per second allowed for this key (429 beyond it); none by default.")
+    var rate: Double?
+
+    @Option(name: .customLong("keys-file"), help: ArgumentHelp("The keys file to append to (created if missing).", valueName: "file"))
+    var keys: String
+
+    mutating func run() throws {
+        var scopeSet = Set<Scope>()
+        for name in scopes.split(separator: ",") {
+            guard let scope = Scope(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("unknown scope '\(name)' (hash, match, admin)")
+            }
+            scopeSet.insert(scope)
+        }
+        guard !scopeSet.isEmpty else { throw ValidationError("--scopes names no scope") }
+        if let rate, !(rate > 0) { throw ValidationError("--rate must be positive") }
+        guard !id.isEmpty else { throw ValidationError("--id must not be empty") }
+        if FileManager.default.fileExists(atPath: keys), let existing = try? KeysFile.load(path: keys), existing.contains(where: { $0.id == id }) {
+            throw ValidationError("\(keys) already has a key with id '\(id)'")
+        }
+        var generator = SystemRandomNumberGenerator()
+        let secret = "hsk_" + Hex.encode((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        let digester = try MultiDigester(algorithms: [.sha256])
+        let sha256 = Array(secret.utf8).withUnsafeBytes { digester.digests(of: $0)[.sha256]!.bytes }
+        let line = KeysFile.line(for: APIKey(id: id, sha256: sha256, scopes: scopeSet, ratePerSecond: rate)) + "\n"
+        let descriptor = open(keys, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            printError("\(keys): cannot write: \(String(cString: strerror(errno)))")
+            throw ExitCode(ExitStatus.cannotOpenInput)
+        }
+        defer { close(descriptor) }
+        let written = Array(line.utf8).withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == line.utf8.count, fsync(descriptor) == 0 else {
+            printError("\(keys): cannot write: \(String(cString: strerror(errno)))")
+            throw ExitCode(ExitStatus.ioError)
+        }
+        print(secret)
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import HashScanCore
+import HashScanServer
+import Testing
+
+@Suite("authentication, limits and bad input", .serialized)
+struct AuthAndLimitTests {
+    static let list = makeList("limits", [(.md5, "d0581f74e16a1f46b52fb9c2b45ae4b7", "L-1"), (.pdq, Repository.sceneAPDQ, "L-2")])
+
+    @Test("401 without a valid key, 403 outside the key's scopes")
+    func authentication() async throws {
+        let server = try await TestServer.start([Self.list])
+        defer { Task { await server.stop() } }
+        let body = Array("hello".utf8)
+        let none = try await server.send("POST", "/v1/match", body: body)
+        #expect(none.status == 401)
+        #expect(none.errorCode == "unauthorized")
+        #expect(none.headers["www-authenticate"] == "Bearer")
+        let wrong = try await server.send("POST", "/v1/match", key: "match-key-0002", body: body)
+        #expect(wrong.status == 401)
+        let basic = try await server.send("POST", "/v1/match", headers: ["Authorization": "Basic \(TestKeys.match)"], body: body)
+        #expect(basic.status == 401)
+
+        let hashOnly = try await server.send("POST", "/v1/match", key: TestKeys.hash, body: body)
+        #expect(hashOnly.status == 403)
+        #expect(hashOnly.errorCode == "forbidden")
+        let matchOnly = try await server.send("POST", "/v1/hash", key: TestKeys.match, body: body)
+        #expect(matchOnly.status == 403)
+        let metrics = try await server.send("GET", "/metrics", key: TestKeys.match)
+        #expect(metrics.status == 403)
+        let reload = try await server.send("POST", "/v1/admin/reload", key: TestKeys.hash)
+        #expect(reload.status == 403)
+        let ok = try await server.send("POST", "/v1/hash", key: TestKeys.hash, body: body)
+        #expect(ok.status == 200)
+    }
+
+    @Test("429 over a key's rate, with Retry-After")
+    func rateLimit() async throws {
+        let server = try await TestServer.start([Self.list])
+        defer { Task { await server.stop() } }
+        var statuses: [Int] = []
+        for _ in 0..<5 {
+            statuses.append(try await server.matchHashes(#"{"hashes":{"md5":"00000000000000000000000000000000"}}"#, key: TestKeys.slow).status)
+        }
+        #expect(statuses.prefix(2) == [200, 200])
+        #expect(statuses.contains(429))
+        let limited = try await server.matchHashes(#"{"hashes":{"md5":"00000000000000000000000000000000"}}"#, key: TestKeys.slow)
+        if limited.status == 429 {
+            #expect(limited.errorCode == "rate_limited")
+            #expect(Int(limited.headers["retry-after"] ?? "") ?? 0 >= 1)
+        }
+        // Another key is not affected.
+        #expect(try await server.matchHashes(#"{"hashes":{"md5":"00000000000000000000000000000000"}}"#).status == 200)
+    }
+
+    @Test("413 for a body over the limit: declared, or streamed in chunks without a length")
+    func bodyLimit() async throws {
+        let server = try await TestServer.start([Self.list]) { $0.maxBodyBytes = 64 << 10 }
+        defer { Task { await server.stop() } }
+        let large = [UInt8](repeating: 7, count: 1 << 20)
+        let declared = try await server.send("POST", "/v1/match", key: TestKeys.match, body: large)
+        #expect(declared.status == 413)
+        #expect(declared.errorCode == "body_too_large")
+        let streamed = try await server.send("POST", "/v1/match", key: TestKeys.match, body: large, chunked: true)
+        #expect(streamed.status == 413)
+        #expect(streamed.errorCode == "body_too_large")
+        // Just under the limit is fine, streamed too.
+        let fits = try await server.send("POST", "/v1/match", key: TestKeys.match, body: [UInt8](repeating: 7, count: 60 << 10), chunked: true)
+        #expect(fits.status == 200)
+        #expect(fits.json["size"] as? Int == 60 << 10)
+    }
+
+    @Test("400 for malformed JSON, unknown algorithms, bad hex, empty or oversized batches; 415 for the wrong type")
+    func badHashRequests() async throws {
+        let server = try await TestServer.start([Self.list]) { $0.maxBatch = 2 }
+        defer { Task { await server.stop() } }
+        let cases: [(String, String)] = [
+            (#"{"hashes":{"md5":"d0581f74"#, "malformed_json"),
+            (#"[1,2]"#, "malformed_json"),
+            (#"{"hashes":{"crc32":"d0581f74"}}"#, "unknown_algorithm"),
+            (#"{"hashes":{"md5":"zz581f74e16a1f46b52fb9c2b45ae4b7"}}"#, "bad_hash"),
+            (#"{"hashes":{"sha256":"d0581f74e16a1f46b52fb9c2b45ae4b7"}}"#, "bad_hash"),
+            (#"{"hashes":{"md5":7}}"#, "bad_hash"),
+            (#"{"hashes":{}}"#, "no_hashes"),
+            (#"{"hashes":{"pdq_quality":80}}"#, "no_hashes"),
+            (#"{"hashes":{"md5":"d0581f74e16a1f46b52fb9c2b45ae4b7","pdq_quality":80}}"#, "bad_quality"),
+            (#"{"hashes":{"pdq":"\#(Repository.sceneAPDQ)","pdq_quality":101}}"#, "bad_quality"),
+            (#"{"items":[]}"#, "no_hashes"),
+            (#"{"items":[{"hashes":{"md5":"d0581f74e16a1f46b52fb9c2b45ae4b7"}},{"hashes":{"md5":"d0581f74e16a1f46b52fb9c2b45ae4b7"}},{"hashes":{"md5":"d0581f74e16a1f46b52fb9c2b45ae4b7"}}]}"#, "batch_too_large"),
+            (#"{"hashes":{"md5":"d0581f74e16a1f46b52fb9c2b45ae4b7"},"extra":1}"#, "unknown_field"),
+        ]
+        for (body, code) in cases {
+            let answer = try await server.matchHashes(body)
+            #expect(answer.status == 400, "\(body)")
+            #expect(answer.errorCode == code, "\(body): \(answer.text)")
+            #expect((answer.json["error"] as? [String: Any])?["message"] is String)
+        }
+        let plain = try await server.send("POST", "/v1/match/hashes", key: TestKeys.match, headers: ["Content-Type": "text/plain"],
+                                          body: Array(#"{"hashes":{"md5":"d0581f74e16a1f46b52fb9c2b45ae4b7"}}"#.utf8))
+        #expect(plain.status == 415)
+        let unknown = try await server.send("POST", "/v1/hash?algorithms=md5,crc32", key: TestKeys.hash, body: [1, 2, 3])
+        #expect(unknown.status == 400)
+        #expect(unknown.errorCode == "unknown_algorithm")
+    }
+
+    @Test("garbage bodies: a truncated JPEG is 422 corrupt_image with its digests, 0 bytes is 400, multipart 415")
+    func garbageBodies() async throws {
+        let server = try await TestServer.start([Self.list])
+        defer { Task { await server.stop() } }
+        let image = try Repository.bytes("demo/images/scene-a.jpg")
+        let truncated = Array(image.prefix(image.count / 3))
+        let answer = try await server.send("POST", "/v1/match", key: TestKeys.match, body: truncated)
+        #expect(answer.status == 422, "\(answer.text)")
+        #expect(answer.errorCode == "corrupt_image")
+        #expect((answer.json["hashes"] as? [String: Any])?["sha256"] as? String == (try coreutilsDigest("sha256sum", truncated)))
+        let hashOnly = try await server.send("POST", "/v1/hash", key: TestKeys.hash, body: truncated)
+        #expect(hashOnly.status == 422)
+        #expect(hashOnly.errorCode == "corrupt_image")
+        // Only a JPEG header: still no crash.
+        let header = try await server.send("POST", "/v1/match", key: TestKeys.match, body: Array(image.prefix(4)))
+        #expect([200, 422].contains(header.status))
+
+        let empty = try await server.send("POST", "/v1/match", key: TestKeys.match, body: [])
+        #expect(empty.status == 400)
+        #expect(empty.errorCode == "empty_body")
+        let multipart = try await server.send("POST", "/v1/match", key: TestKeys.match,
+                                              headers: ["Content-Type": "multipart/form-data; boundary=x"], body: Array("--x--".utf8))
+        #expect(multipart.status == 415)
+
+        // A huge header with few bytes: refused by the decode limits, not allocated.
+        var limitServerImage = syntheticBMP(width: 64, height: 64)
+        withUnsafeBytes(of: UInt32(60_000).littleEndian) { limitServerImage.replaceSubrange(18..<22, with: $0) }
+        withUnsafeBytes(of: UInt32(60_000).littleEndian) { limitServerImage.replaceSubrange(22..<26, with: $0) }
+        let huge = try await server.send("POST", "/v1/hash", key: TestKeys.hash, body: limitServerImage)
+        #expect(huge.status == 422)
+        #expect(huge.errorCode == "too_large")
+        // The server is still there.
+        #expect(try await server.send("GET", "/healthz").status == 200)
+    }
+
+    @Test("unknown paths are 404 and wrong methods 405, as JSON errors")
+    func routing() async throws {
+        let server = try await TestServer.start([Self.list])
+        defer { Task { await server.stop() } }
+        let missing = try await server.send("GET", "/v1/lists/limits/entries", key: TestKeys.admin)
+        #expect(missing.status == 404)
+        #expect(missing.errorCode == "not_found")
+        let method = try await server.send("GET", "/v1/match", key: TestKeys.match)
+        #expect(method.status == 405)
+        #expect(method.headers["allow"] == "POST")
+    }
+
+    @Test("a request slower than the timeout gets 408")
+    func timeout() async throws {
+        let server = try await TestServer.start([Self.list]) { $0.requestTimeout = 0.5 }
+        defer { Task { await server.stop() } }
+        let answer = try await LoopbackClient.send(port: server.port, "POST", "/v1/match",
+                                                   headers: TestKeys.bearer(TestKeys.match).merging(["Content-Length": "100"]) { $1 })
+        #expect(answer.status == 408)
+        #expect(answer.errorCode == "request_timeout")
+    }
+
+    @Test("the keys file is read strictly")
+    func keysFile() throws {
+        #expect(try KeysFile.parse(TestKeys.file).map(\.id) == ["uploader", "hasher", "ops", "slow"])
+        #expect(try KeysFile.parse(TestKeys.file).last?.ratePerSecond == 2)
+        let bad = [
+            #"{"id":"a","sha256":"00","scopes":["match"]}"#,
+            #"{"id":"a","sha256":"\#(String(repeating: "0", count: 64))","scopes":["read"]}"#,
+            #"{"id":"a","sha256":"\#(String(repeating: "0", count: 64))","scopes":[]}"#,
+            #"{"id":"a","sha256":"\#(String(repeating: "0", count: 64))","scopes":["match"],"key":"x"}"#,
+            #"{"id":"a","sha256":"\#(String(repeating: "0", count: 64))","scopes":["match"],"rate_per_second":0}"#,
+            "not json",
+            "",
+        ]
+        for text in bad { #expect(throws: KeysFile.ParseError.self, "\(text)") { try KeysFile.parse(text) } }
+        let line = KeysFile.line(for: APIKey(id: "x\"y", sha256: [UInt8](repeating: 1, count: 32), scopes: [.match, .admin], ratePerSecond: 5))
+        #expect(try KeysFile.parse(line).first == APIKey(id: "x\"y", sha256: [UInt8](repeating: 1, count: 32), scopes: [.match, .admin], ratePerSecond: 5))
+    }
+}

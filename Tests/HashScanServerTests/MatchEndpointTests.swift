@@ -1,0 +1,152 @@
+import Foundation
+import HashScanCore
+import HashScanLists
+import HashScanServer
+import Testing
+
+@Suite("match service endpoints", .serialized)
+struct MatchEndpointTests {
+    /// The demo list's entries (synthetic), as an in-memory list.
+    static let demoList = makeList("demo-list", [
+        (.md5, "d0581f74e16a1f46b52fb9c2b45ae4b7", "DEMO-0001"),
+        (.sha256, "7ffb5f202d32f7a7e6247a34afcc0836aa5ed91b253d84e9fc1cbe144a55c1e5", "DEMO-0003"),
+        (.pdq, Repository.sceneAPDQ, "DEMO-0004"),
+    ])
+
+    @Test("POST /v1/match: an image on the list by PDQ, its digests equal to coreutils'")
+    func matchUploadByPDQ() async throws {
+        let server = try await TestServer.start([Self.demoList])
+        defer { Task { await server.stop() } }
+        let image = try Repository.bytes("demo/images/scene-a.jpg")
+        let answer = try await server.send("POST", "/v1/match", key: TestKeys.match, headers: ["Content-Type": "image/jpeg"], body: image)
+        #expect(answer.status == 200, "\(answer.text)")
+        let json = answer.json
+        #expect(json["match"] as? Bool == true)
+        let matches = try #require(json["matches"] as? [[String: Any]])
+        #expect(matches.count == 1)
+        #expect(matches.first?["list"] as? String == "demo-list")
+        #expect(matches.first?["list_version"] as? String == "2026-11-29")
+        #expect(matches.first?["entry"] as? String == "DEMO-0004")
+        #expect(matches.first?["category"] as? String == "A1")
+        #expect(matches.first?["algorithm"] as? String == "pdq")
+        #expect(matches.first?["distance"] as? Int == 0)
+        #expect(matches.first?["reference"] == nil, "an answer never carries a list's own hash")
+        let hashes = try #require(json["hashes"] as? [String: Any])
+        #expect(hashes["pdq"] as? String == Repository.sceneAPDQ)
+        #expect((hashes["pdq_quality"] as? Int ?? 0) >= 50)
+        #expect(hashes["sha256"] as? String == (try coreutilsDigest("sha256sum", image)))
+        #expect(hashes["md5"] as? String == (try coreutilsDigest("md5sum", image)))
+        #expect(hashes["sha1"] as? String == (try coreutilsDigest("sha1sum", image)))
+        #expect(json["size"] as? Int == image.count)
+        let info = try #require(json["image"] as? [String: Any])
+        #expect(info["format"] as? String == "jpeg")
+        #expect(answer.headers["x-request-id"] == json["request_id"] as? String)
+    }
+
+    @Test("POST /v1/match: the re-encoded copy matches within a few bits; a file by digest; a clean file does not")
+    func matchNearAndDigestAndClean() async throws {
+        let server = try await TestServer.start([Self.demoList])
+        defer { Task { await server.stop() } }
+        let copy = try await server.send("POST", "/v1/match", key: TestKeys.match, body: try Repository.bytes("demo/images/scene-a-reupload.jpg"))
+        #expect(copy.status == 200)
+        let hit = (copy.json["matches"] as? [[String: Any]])?.first
+        #expect(hit?["entry"] as? String == "DEMO-0004")
+        #expect((1...31).contains(hit?["distance"] as? Int ?? -1))
+
+        let upload = try Repository.bytes("demo/uploads/2026-11/b/upload-0005.txt")
+        let byDigest = try await server.send("POST", "/v1/match", key: TestKeys.match, body: upload)
+        #expect(byDigest.json["match"] as? Bool == true)
+        #expect((byDigest.json["matches"] as? [[String: Any]])?.first?["algorithm"] as? String == "md5")
+        #expect(byDigest.json["image"] == nil)
+
+        let clean = try await server.send("POST", "/v1/match", key: TestKeys.match, body: try Repository.bytes("demo/documents/meeting-notes.txt"))
+        #expect(clean.status == 200)
+        #expect(clean.json["match"] as? Bool == false)
+        #expect((clean.json["matches"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test("POST /v1/hash on a synthetic image, then a list built from its hashes matches it by every algorithm")
+    func hashThenMatch() async throws {
+        let server = try await TestServer.start([Self.demoList])
+        defer { Task { await server.stop() } }
+        let image = syntheticBMP()
+        let hashed = try await server.send("POST", "/v1/hash", key: TestKeys.hash, body: image)
+        #expect(hashed.status == 200, "\(hashed.text)")
+        let hashes = try #require(hashed.json["hashes"] as? [String: Any])
+        #expect(hashes["sha256"] as? String == (try coreutilsDigest("sha256sum", image)))
+        #expect(hashes["md5"] as? String == (try coreutilsDigest("md5sum", image)))
+        for name in ["pdq", "phash", "dhash", "ahash"] { #expect(hashes[name] is String, "\(name) missing") }
+        #expect((hashed.json["image"] as? [String: Any])?["width"] as? Int == 160)
+
+        // Only the hashes asked for.
+        let some = try await server.send("POST", "/v1/hash?algorithms=sha256,dhash", key: TestKeys.hash, body: image)
+        #expect(Set((some.json["hashes"] as? [String: Any])?.keys.map { $0 } ?? []) == ["sha256", "dhash"])
+
+        server.setLists([Self.demoList, makeList("built", [
+            (.pdq, hashes["pdq"] as! String, "B-PDQ"), (.phash, hashes["phash"] as! String, "B-PHASH"),
+            (.sha1, hashes["sha1"] as! String, "B-SHA1"),
+        ])])
+        let reload = try await server.send("POST", "/v1/admin/reload", key: TestKeys.admin)
+        #expect(reload.status == 200, "\(reload.text)")
+        #expect(reload.json["generation"] as? Int == 2)
+
+        let verdict = try await server.send("POST", "/v1/match", key: TestKeys.match, body: image)
+        let entries = (verdict.json["matches"] as? [[String: Any]] ?? []).compactMap { $0["entry"] as? String }
+        #expect(Set(entries) == ["B-PDQ", "B-PHASH", "B-SHA1"])
+        #expect((verdict.json["matches"] as? [[String: Any]] ?? []).allSatisfy { $0["distance"] as? Int == 0 })
+
+        // A few pixels changed: a different file, so no digest hit, but still the same picture by PDQ.
+        var touched = image
+        for offset in stride(from: 54 + 3_000, to: 54 + 3_600, by: 3) { touched[offset] ^= 0x20 }
+        let edited = try await server.send("POST", "/v1/match", key: TestKeys.match, body: touched)
+        let near = edited.json["matches"] as? [[String: Any]] ?? []
+        #expect(!near.contains { $0["entry"] as? String == "B-SHA1" })
+        #expect(near.contains { $0["entry"] as? String == "B-PDQ" && ($0["distance"] as? Int ?? 99) <= 31 }, "\(edited.text)")
+    }
+
+    @Test("POST /v1/match/hashes: one set, a batch, low-quality PDQ not matched")
+    func matchHashes() async throws {
+        let server = try await TestServer.start([Self.demoList])
+        defer { Task { await server.stop() } }
+        let single = try await server.matchHashes(#"{"hashes":{"md5":"D0581F74E16A1F46B52FB9C2B45AE4B7"}}"#)
+        #expect(single.status == 200, "\(single.text)")
+        #expect(single.json["match"] as? Bool == true)
+        #expect((single.json["hashes"] as? [String: Any])?["md5"] as? String == "d0581f74e16a1f46b52fb9c2b45ae4b7")
+
+        // PDQ one bit away from the entry.
+        var near = Array(Repository.sceneAPDQ)
+        near[0] = "f"  // b → f: one bit
+        let batch = try await server.matchHashes("""
+            {"items":[{"id":"u1","hashes":{"pdq":"\(String(near))","pdq_quality":90}},
+                      {"id":"u2","hashes":{"sha256":"\(String(repeating: "ab", count: 32))"}},
+                      {"id":"u3","hashes":{"pdq":"\(String(near))","pdq_quality":20}}]}
+            """)
+        #expect(batch.status == 200, "\(batch.text)")
+        #expect(batch.json["match"] as? Bool == true)
+        let results = try #require(batch.json["results"] as? [[String: Any]])
+        #expect(results.map { $0["id"] as? String } == ["u1", "u2", "u3"])
+        #expect(results.map { $0["match"] as? Bool } == [true, false, false])
+        #expect((results[0]["matches"] as? [[String: Any]])?.first?["distance"] as? Int == 1)
+    }
+
+    @Test("GET /v1/lists names the lists and counts, never an entry; /healthz and /readyz")
+    func listsAndHealth() async throws {
+        let server = try await TestServer.start([Self.demoList])
+        defer { Task { await server.stop() } }
+        let lists = try await server.send("GET", "/v1/lists", key: TestKeys.match)
+        #expect(lists.status == 200)
+        let list = try #require((lists.json["lists"] as? [[String: Any]])?.first)
+        #expect(list["name"] as? String == "demo-list")
+        #expect(list["entries"] as? Int == 3)
+        #expect(list["algorithms"] as? [String] == ["md5", "sha256", "pdq"])
+        #expect(!lists.text.contains("d0581f74"), "no entry hash may leave the service")
+        #expect(lists.json["loaded_at"] is String)
+
+        let health = try await server.send("GET", "/healthz")
+        #expect(health.status == 200)
+        #expect(health.json["status"] as? String == "ok")
+        let ready = try await server.send("GET", "/readyz")
+        #expect(ready.status == 200)
+        #expect(ready.json["generation"] as? Int == 1)
+    }
+}
