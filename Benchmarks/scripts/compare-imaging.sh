@@ -203,6 +203,8 @@ for block in re.split(r"\n(?=#+ )", text):
             sys.exit(0)
 sys.exit(1)
 EOF
+        # The peer in the same run, in process: pdqhash's C++ core on one 512x512 raster.
+        "$python" "$helper" pdqcore >> "$out_dir/pdq-core.txt" || log "could not time pdqhash's core"
     else
         tail -20 "$out_dir/microbench.err" >&2; log "the micro-benchmark failed: target 4 is not reported"
     fi

@@ -6,32 +6,36 @@ import HashScanCore
 /// performs no heap allocation of its own (buffers only grow, to the largest image seen).
 ///
 /// Speed without changing a single rounding: the box filter's running sums are sequential along
-/// the filtered axis, so instead of walking one row at a time we run many rows or columns side by
-/// side. Vertical passes keep one running sum per column and stream whole rows. Horizontal passes
-/// take 16 rows at a time, transpose them into a small x-major strip that stays in L1, and run 16
-/// sums side by side. Every sample still sees exactly the reference's sequence of float additions,
-/// subtractions and divisions. The second pair of passes only computes what the 64x64 decimation
-/// samples.
+/// the filtered axis, so instead of walking one row or column at a time we run many of them side by
+/// side in SIMD lanes (`PDQKernels`). Horizontal passes transpose a strip of 32 rows so that each
+/// row's sum has a lane; vertical passes keep one sum per column. The image flows through in strips
+/// of 32 rows (horizontal, vertical, horizontal again), so the intermediate data stays in cache.
+/// Every sample still sees exactly the reference's sequence of float additions, subtractions and
+/// divisions. The second pair of passes only computes what the 64x64 decimation samples.
 public final class PDQHasher {
-    private static let stripRows = 16
-
-    /// Two row-major planes (`height` rows of `pitch(width)` floats).
-    private var planeCapacity = 0
-    private var planeA: UnsafeMutablePointer<Float>
-    private var planeB: UnsafeMutablePointer<Float>
-    /// Per-column running sums, the x-major input and output strips (`width` x 16) and the source
-    /// row/column maps (identity, or the 512 pre-scale).
-    private var sideCapacity = 0
-    private var sums: UnsafeMutablePointer<Float>
+    /// A strip of rows held x-major (`x * stripRows + row`), for the horizontal passes, and the
+    /// output of the first one; `width` x `stripRows` floats each.
+    private var stripCapacity = 0
     private var strip: UnsafeMutablePointer<Float>
     private var stripOut: UnsafeMutablePointer<Float>
+    /// The last rows of the first horizontal pass (row-major, `ringRows` rows of `pitch(width)`),
+    /// as many as the vertical pass still needs, and the vertical pass's output strip.
+    private var ringCapacity = 0
+    private var ring: UnsafeMutablePointer<Float>
+    private var rowsCapacity = 0
+    private var rows: UnsafeMutablePointer<Float>
+    private var down: PDQKernels.DownPass
+    private var downCapacity = 0
+    /// The source row/column maps (identity, or the 512 pre-scale).
+    private var sideCapacity = 0
     private var sourceRows: UnsafeMutablePointer<Int>
     private var sourceColumns: UnsafeMutablePointer<Int>
-    /// Second horizontal pass at the 64 sampled columns only: `height` x 64.
+    /// The second horizontal pass at the 64 sampled columns: one strip (64 x `stripRows`), then all rows
+    /// (`height` x 64).
+    private let sampledStrip = PDQHasher.allocateFloats(64 * PDQKernels.stripRows)
     private var sampledCapacity = 0
-    private var sampledColumns: UnsafeMutablePointer<Float>
-    private let sampledStrip = UnsafeMutablePointer<Float>.allocate(capacity: 64 * 16)
-    private let buffer64 = UnsafeMutablePointer<Float>.allocate(capacity: 64 * 64)
+    private var sampled: UnsafeMutablePointer<Float>
+    private let buffer64 = PDQHasher.allocateFloats(64 * 64)
     private let dct16x64 = UnsafeMutablePointer<Float>.allocate(capacity: 16 * 64)
     private let dct16 = UnsafeMutablePointer<Float>.allocate(capacity: 256)
     private let variant = UnsafeMutablePointer<Float>.allocate(capacity: 256)
@@ -52,14 +56,14 @@ public final class PDQHasher {
             lumaProducts[256 + v] = 0.587 * value
             lumaProducts[512 + v] = 0.114 * value
         }
-        planeA = .allocate(capacity: 1)
-        planeB = .allocate(capacity: 1)
-        sums = .allocate(capacity: 1)
-        strip = .allocate(capacity: 1)
-        stripOut = .allocate(capacity: 1)
+        strip = Self.allocateFloats(0)
+        stripOut = Self.allocateFloats(0)
+        ring = Self.allocateFloats(0)
+        rows = Self.allocateFloats(0)
+        down = PDQKernels.DownPass(columns: 0)
         sourceRows = .allocate(capacity: 1)
         sourceColumns = .allocate(capacity: 1)
-        sampledColumns = .allocate(capacity: 1)
+        sampled = Self.allocateFloats(0)
         for i in 0..<16 {
             for j in 0..<64 {
                 let value = PDQMath.dctMatrix[i * 64 + j]
@@ -70,10 +74,11 @@ public final class PDQHasher {
     }
 
     deinit {
-        for pointer in [planeA, planeB, sums, strip, stripOut, sampledColumns, sampledStrip, buffer64, dct16x64, dct16,
-                        variant, medianScratch, matrix, matrixTransposed, lumaProducts] {
+        for pointer in [strip, stripOut, ring, rows, sampledStrip, sampled, buffer64, dct16x64, dct16, variant, medianScratch,
+                        matrix, matrixTransposed, lumaProducts] {
             pointer.deallocate()
         }
+        down.deallocate()
         for pointer in [sourceRows, sourceColumns, rowSamples, columnSamples] {
             pointer.deallocate()
         }
@@ -119,7 +124,15 @@ public final class PDQHasher {
             return Self.unhashable(dihedral: dihedral)
         }
         if w == width && h == height {
-            run(width: w, height: h, rows: base, pitch: width)
+            if w == 64 && h == 64 {
+                // The reference copies a 64x64 input straight into the buffer, with no filter.
+                buffer64.update(from: base, count: 64 * 64)
+            } else {
+                let strip = self.strip
+                filter(width: w, height: h) { first, count in
+                    PDQKernels.transpose(base + first &* width, pitch: width, rows: count, columns: w, into: strip, outputPitch: PDQKernels.stripRows)
+                }
+            }
         } else {
             run(width: w, height: h) { y, x in base[y &* width &+ x] }
         }
@@ -143,29 +156,42 @@ public final class PDQHasher {
         let resample = preScale == .reference && (width > side || height > side)
         let w = resample ? side : width, h = resample ? side : height
 
-        let longest = max(w, h, 64)
+        let longest = max(w, h)
         if longest > sideCapacity {
-            for pointer in [sums, strip, stripOut] { pointer.deallocate() }
             for pointer in [sourceRows, sourceColumns] { pointer.deallocate() }
             sideCapacity = longest
-            sums = .allocate(capacity: longest)
-            strip = .allocate(capacity: longest * Self.stripRows)
-            stripOut = .allocate(capacity: longest * Self.stripRows)
             sourceRows = .allocate(capacity: longest)
             sourceColumns = .allocate(capacity: longest)
         }
-        let planeFloats = h * Self.pitch(w)
-        if planeFloats > planeCapacity {
-            planeA.deallocate()
-            planeB.deallocate()
-            planeCapacity = planeFloats
-            planeA = .allocate(capacity: planeFloats)
-            planeB = .allocate(capacity: planeFloats)
+        // Zero-filled on allocation: lanes past the rows of a short strip, and columns past a row's
+        // end up to its pitch, are computed but never used, and must hold ordinary finite values.
+        let rowPitch = Self.pitch(w)
+        if w * PDQKernels.stripRows > stripCapacity {
+            for pointer in [strip, stripOut] { pointer.deallocate() }
+            stripCapacity = w * PDQKernels.stripRows
+            strip = Self.allocateFloats(stripCapacity)
+            stripOut = Self.allocateFloats(stripCapacity)
+        }
+        let ringFloats = Self.ringRows(height: h) * rowPitch
+        if ringFloats > ringCapacity {
+            ring.deallocate()
+            ringCapacity = ringFloats
+            ring = Self.allocateFloats(ringFloats)
+        }
+        if PDQKernels.stripRows * rowPitch > rowsCapacity {
+            rows.deallocate()
+            rowsCapacity = PDQKernels.stripRows * rowPitch
+            rows = Self.allocateFloats(rowsCapacity)
+        }
+        if rowPitch > downCapacity {
+            down.deallocate()
+            downCapacity = rowPitch
+            down = PDQKernels.DownPass(columns: rowPitch)
         }
         if h * 64 > sampledCapacity {
-            sampledColumns.deallocate()
+            sampled.deallocate()
             sampledCapacity = h * 64
-            sampledColumns = .allocate(capacity: sampledCapacity)
+            sampled = Self.allocateFloats(sampledCapacity)
         }
         for y in 0..<h { sourceRows[y] = resample ? PDQMath.nearestSource(y, inSide: height, outSide: side) : y }
         for x in 0..<w { sourceColumns[x] = resample ? PDQMath.nearestSource(x, inSide: width, outSide: side) : x }
@@ -174,6 +200,21 @@ public final class PDQHasher {
             columnSamples[i] = PDQMath.decimationIndex(i, side: w)
         }
         return (w, h)
+    }
+
+    /// Zero-filled, 64-byte aligned floats: the box kernels load whole aligned SSE registers.
+    private static func allocateFloats(_ count: Int) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+            .initializeMemory(as: Float.self, repeating: 0, count: count)
+    }
+
+    /// Rows the ring keeps: the vertical window (`ceil(height / 128)`) plus two strips, whatever
+    /// the strips' alignment with the window; a power of two, so a row's slot is a mask away.
+    @inline(__always)
+    private static func ringRows(height: Int) -> Int {
+        var rows = 32
+        while rows < PDQMath.jaroszWindow(side: height) + 2 * PDQKernels.stripRows { rows *= 2 }
+        return rows
     }
 
     /// Row pitch in floats: whole 64-byte lines, an odd number of them (spreads rows over cache sets).
@@ -197,260 +238,69 @@ public final class PDQHasher {
             }
             return
         }
-        let strip = self.strip, rows = self.stripOut
+        let strip = self.strip, lumaRows = self.stripOut
         filter(width: w, height: h) { first, count in
-            // Luma rows written contiguously into the (not yet used) output strip, then transposed
-            // into the x-major input strip: strided scalar stores were the bottleneck.
+            // Luma rows written contiguously into the (not yet used) output strip, then transposed.
             for r in 0..<count {
                 let sy = sourceRows[first &+ r]
-                let row = rows + r &* w
+                let row = lumaRows + r &* w
                 for x in 0..<w { row[x] = luma(sy, sourceColumns[x]) }
             }
-            Self.transpose(rows, pitch: w, rows: count, columns: w, into: strip, outputPitch: 16)
-        }
-    }
-
-    /// As above for a row-major plane hashed at its own size (no maps needed).
-    private func run(width w: Int, height h: Int, rows: UnsafePointer<Float>, pitch: Int) {
-        if w == 64 && h == 64 {
-            for y in 0..<64 { (buffer64 + y &* 64).update(from: rows + y &* pitch, count: 64) }
-            return
-        }
-        let strip = self.strip
-        filter(width: w, height: h) { first, count in
-            Self.transpose(rows + first &* pitch, pitch: pitch, rows: count, columns: w, into: strip, outputPitch: 16)
+            PDQKernels.transpose(lumaRows, pitch: w, rows: count, columns: w, into: strip, outputPitch: PDQKernels.stripRows)
         }
     }
 
     /// The Jarosz filter (horizontal, vertical, horizontal, vertical box passes) and the 64x64
-    /// decimation. `loadStrip(first, count)` must fill `strip` (x-major, 16 lanes) with luma rows
-    /// first..<first+count.
+    /// decimation, into `buffer64`. `loadStrip(first, count)` must fill `strip` (x-major, a lane per row)
+    /// with luma rows `first..<first + count`.
     @inline(__always)
     private func filter(width w: Int, height h: Int, loadStrip: (Int, Int) -> Void) {
         let alongRows = PDQMath.jaroszWindow(side: w)
         let alongColumns = PDQMath.jaroszWindow(side: h)
-        let rowPitch = Self.pitch(w)
-        let strip = self.strip, stripOut = self.stripOut
+        let rowPitch = Self.pitch(w), stripRows = PDQKernels.stripRows
+        let strip = self.strip, stripOut = self.stripOut, rows = self.rows, sampledStrip = self.sampledStrip
+        let ring = self.ring, mask = Self.ringRows(height: h) - 1
+        // A nested function, not a closure value: a stored closure's context would be heap-allocated.
+        func ringRow(_ k: Int) -> UnsafeMutablePointer<Float> { ring + (k & mask) &* rowPitch }
 
-        // Pass 1, horizontal: luma strips -> plane B (row-major).
+        // Pass 1, horizontal, a strip at a time into the ring, as far as the vertical pass needs.
+        var produced = 0
+        func produce(upTo needed: Int) {
+            while produced < needed {
+                let count = min(stripRows, h - produced)
+                loadStrip(produced, count)
+                PDQKernels.boxAlongStrip(strip, count: w, window: alongRows, into: stripOut)
+                PDQKernels.transpose(stripOut, pitch: stripRows, rows: w, columns: count, into: ringRow(produced), outputPitch: rowPitch)
+                produced &+= count
+            }
+        }
+        let leading = (alongColumns + 2) / 2 - 1
+        produce(upTo: min(h, leading))
+        down.prime(columns: w, window: alongColumns) { UnsafePointer(ringRow($0)) }
+
         var first = 0
         while first < h {
-            let count = min(Self.stripRows, h - first)
-            loadStrip(first, count)
-            Self.boxAlongStrip(strip, count: w, window: alongRows) { x, sum in
-                UnsafeMutableRawPointer(stripOut + x &* 16).storeBytes(of: sum, as: SIMD16<Float>.self)
-            }
-            Self.transpose(stripOut, pitch: 16, rows: w, columns: count, into: planeB + first &* rowPitch, outputPitch: rowPitch)
+            let count = min(stripRows, h - first)
+            // Pass 1, vertical: this strip's rows.
+            produce(upTo: min(h, first + count + leading))
+            down.step(rows: h, columns: w, window: alongColumns, first: first, count: count, row: { UnsafePointer(ringRow($0)) },
+                      into: rows, outputPitch: rowPitch)
+            // Pass 2, horizontal, kept only at the 64 sampled columns: height x 64.
+            PDQKernels.transpose(rows, pitch: rowPitch, rows: count, columns: w, into: strip, outputPitch: stripRows)
+            PDQKernels.boxAlongStrip(strip, count: w, window: alongRows, samples: columnSamples, into: sampledStrip)
+            PDQKernels.transpose(sampledStrip, pitch: stripRows, rows: 64, columns: count, into: sampled + first &* 64, outputPitch: 64)
             first &+= count
         }
 
-        // Pass 1, vertical: plane B -> plane A.
-        boxDownFull(planeB, planeA, pitch: rowPitch, rows: h, columns: w, window: alongColumns)
-
-        // Pass 2, horizontal, kept only at the 64 sampled columns: plane A -> height x 64.
-        let sampledStrip = self.sampledStrip, columnSamples = self.columnSamples
-        first = 0
-        while first < h {
-            let count = min(Self.stripRows, h - first)
-            Self.transpose(planeA + first &* rowPitch, pitch: rowPitch, rows: count, columns: w, into: strip, outputPitch: 16)
-            var s = 0
-            Self.boxAlongStrip(strip, count: w, window: alongRows) { x, sum in
-                while s < 64 && columnSamples[s] == x {
-                    UnsafeMutableRawPointer(sampledStrip + s &* 16).storeBytes(of: sum, as: SIMD16<Float>.self)
-                    s &+= 1
-                }
-            }
-            Self.transpose(sampledStrip, pitch: 16, rows: 64, columns: count, into: sampledColumns + first &* 64, outputPitch: 64)
-            first &+= count
-        }
-
-        // Pass 2, vertical, kept only at the 64 sampled rows: height x 64 -> buffer64.
-        let buffer64 = self.buffer64, rowSamples = self.rowSamples
-        var s = 0
-        boxDown(sampledColumns, pitch: 64, rows: h, columns: 64, window: alongColumns) { y, sums, count in
-            while s < 64 && rowSamples[s] == y {
-                let row = buffer64 + s &* 64
-                for c in 0..<64 { row[c] = sums[c] / count }
-                s &+= 1
-            }
-        }
-    }
-
-    /// The reference's four-phase running box sum (add-only, add+emit, add+subtract+emit,
-    /// subtract+emit; mean = sum / samples in window) along `count` x-major positions of a strip,
-    /// 16 rows side by side. `emit(x, mean)` receives each output position in order.
-    @inline(__always)
-    private static func boxAlongStrip(_ strip: UnsafePointer<Float>, count n: Int, window w: Int, emit: (Int, SIMD16<Float>) -> Void) {
-        let half = (w + 2) / 2, back = w - half
-        @inline(__always) func at(_ x: Int) -> SIMD16<Float> {
-            UnsafeRawPointer(strip + x &* 16).loadUnaligned(as: SIMD16<Float>.self)
-        }
-        var sum = SIMD16<Float>(repeating: 0)
-        for k in 0..<(half - 1) { sum += at(k) }
-        var i = 0
-        while i <= back {
-            sum += at(i &+ half &- 1)
-            emit(i, sum / Float(i + half))
-            i &+= 1
-        }
-        let full = Float(w)
-        if let reciprocal = exactReciprocal(full) {
-            while i <= n - half {
-                sum += at(i &+ half &- 1)
-                sum -= at(i &- back &- 1)
-                emit(i, sum * reciprocal)
-                i &+= 1
-            }
-        } else {
-            while i <= n - half {
-                sum += at(i &+ half &- 1)
-                sum -= at(i &- back &- 1)
-                emit(i, sum / full)
-                i &+= 1
-            }
-        }
-        while i < n {
-            sum -= at(i &- back &- 1)
-            emit(i, sum / Float(n - i + back))
-            i &+= 1
-        }
-    }
-
-    /// The same running sum down `rows` rows of a row-major plane, one sum per column;
-    /// `emit(row, sums, count)` sees the window sums of each output row (mean = sum / count).
-    @inline(__always)
-    private func boxDown(_ input: UnsafePointer<Float>, pitch: Int, rows n: Int, columns m: Int, window w: Int,
-                         emit: (Int, UnsafeMutablePointer<Float>, Float) -> Void) {
-        let sums = self.sums
-        let half = (w + 2) / 2, back = w - half
-        sums.update(repeating: 0, count: m)
-        for k in 0..<(half - 1) {
-            let row = input + k &* pitch
-            for c in 0..<m { sums[c] += row[c] }
-        }
-        var i = 0
-        while i <= back {
-            let add = input + (i &+ half &- 1) &* pitch
-            for c in 0..<m { sums[c] += add[c] }
-            emit(i, sums, Float(i + half))
-            i &+= 1
-        }
-        let full = Float(w)
-        while i <= n - half {
-            let add = input + (i &+ half &- 1) &* pitch
-            let remove = input + (i &- back &- 1) &* pitch
-            // Two roundings, add then subtract, as the reference does.
-            for c in 0..<m { sums[c] = (sums[c] + add[c]) - remove[c] }
-            emit(i, sums, full)
-            i &+= 1
-        }
-        while i < n {
-            let remove = input + (i &- back &- 1) &* pitch
-            for c in 0..<m { sums[c] -= remove[c] }
-            emit(i, sums, Float(n - i + back))
-            i &+= 1
-        }
-    }
-
-    /// `boxDown` for a whole plane, with the steady-state rows updating the sums and writing the
-    /// means in one sweep (same operations per column, one fewer pass over the sums).
-    private func boxDownFull(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, pitch: Int, rows n: Int, columns m: Int, window w: Int) {
-        let sums = self.sums
-        let half = (w + 2) / 2, back = w - half
-        @inline(__always) func write(_ i: Int, _ count: Float) {
-            let row = output + i &* pitch
-            for c in 0..<m { row[c] = sums[c] / count }
-        }
-        sums.update(repeating: 0, count: m)
-        for k in 0..<(half - 1) {
-            let row = input + k &* pitch
-            for c in 0..<m { sums[c] += row[c] }
-        }
-        var i = 0
-        while i <= back {
-            let add = input + (i &+ half &- 1) &* pitch
-            for c in 0..<m { sums[c] += add[c] }
-            write(i, Float(i + half))
-            i &+= 1
-        }
-        let full = Float(w)
-        let reciprocal = Self.exactReciprocal(full)
-        while i <= n - half {
-            let add = input + (i &+ half &- 1) &* pitch
-            let remove = input + (i &- back &- 1) &* pitch
-            let row = output + i &* pitch
-            // Two roundings, add then subtract, as the reference does.
-            if let reciprocal {
-                for c in 0..<m {
-                    let sum = (sums[c] + add[c]) - remove[c]
-                    sums[c] = sum
-                    row[c] = sum * reciprocal
-                }
-            } else {
-                for c in 0..<m {
-                    let sum = (sums[c] + add[c]) - remove[c]
-                    sums[c] = sum
-                    row[c] = sum / full
-                }
-            }
-            i &+= 1
-        }
-        while i < n {
-            let remove = input + (i &- back &- 1) &* pitch
-            for c in 0..<m { sums[c] -= remove[c] }
-            write(i, Float(n - i + back))
-            i &+= 1
-        }
-    }
-
-    /// 1/count when that is exact (count a power of two): then `x * (1/count)` and `x / count` are the
-    /// same correctly rounded value, and a multiply is several times cheaper than a divide.
-    @inline(__always)
-    private static func exactReciprocal(_ count: Float) -> Float? {
-        count.significandBitPattern == 0 && count.exponent >= 0 && count.exponent < 64 ? 1 / count : nil
-    }
-
-    /// output[c * outputPitch + r] = input[r * pitch + c] for r < rows, c < columns, in 4x4 blocks
-    /// held in SIMD registers (pure data movement: no rounding involved).
-    private static func transpose(_ input: UnsafePointer<Float>, pitch: Int, rows: Int, columns m: Int,
-                                  into output: UnsafeMutablePointer<Float>, outputPitch: Int) {
-        let blockRows = rows & ~3, blockColumns = m & ~3
-        var r = 0
-        while r < blockRows {
-            let row0 = UnsafeRawPointer(input + r &* pitch)
-            let row1 = UnsafeRawPointer(input + (r &+ 1) &* pitch)
-            let row2 = UnsafeRawPointer(input + (r &+ 2) &* pitch)
-            let row3 = UnsafeRawPointer(input + (r &+ 3) &* pitch)
-            var c = 0
-            while c < blockColumns {
-                let offset = c &* 4
-                let a = row0.loadUnaligned(fromByteOffset: offset, as: SIMD4<Float>.self)
-                let b = row1.loadUnaligned(fromByteOffset: offset, as: SIMD4<Float>.self)
-                let d = row2.loadUnaligned(fromByteOffset: offset, as: SIMD4<Float>.self)
-                let e = row3.loadUnaligned(fromByteOffset: offset, as: SIMD4<Float>.self)
-                let ab0 = SIMD4(a[0], b[0], a[1], b[1]), ab1 = SIMD4(a[2], b[2], a[3], b[3])
-                let de0 = SIMD4(d[0], e[0], d[1], e[1]), de1 = SIMD4(d[2], e[2], d[3], e[3])
-                let destination = UnsafeMutableRawPointer(output + (c &* outputPitch &+ r))
-                let step = outputPitch &* 4
-                destination.storeBytes(of: SIMD4(ab0[0], ab0[1], de0[0], de0[1]), as: SIMD4<Float>.self)
-                destination.storeBytes(of: SIMD4(ab0[2], ab0[3], de0[2], de0[3]), toByteOffset: step, as: SIMD4<Float>.self)
-                destination.storeBytes(of: SIMD4(ab1[0], ab1[1], de1[0], de1[1]), toByteOffset: 2 &* step, as: SIMD4<Float>.self)
-                destination.storeBytes(of: SIMD4(ab1[2], ab1[3], de1[2], de1[3]), toByteOffset: 3 &* step, as: SIMD4<Float>.self)
-                c &+= 4
-            }
-            r &+= 4
-        }
-        // Ragged edges, element by element.
-        for r in 0..<rows {
-            let start = r < blockRows ? blockColumns : 0
-            for c in start..<m { output[c &* outputPitch &+ r] = input[r &* pitch &+ c] }
-        }
+        // Pass 2, vertical, kept only at the 64 sampled rows: the 64x64 buffer.
+        PDQKernels.boxDownSampled(sampled, pitch: 64, rows: h, columns: 64, window: alongColumns, samples: rowSamples,
+                                  into: buffer64, outputPitch: 64)
     }
 
     // MARK: Quality, DCT, thresholds
 
     private func finish(dihedral: Bool) -> PDQResult {
-        let quality = PDQMath.quality(UnsafeBufferPointer(start: buffer64, count: 4096))
+        let quality = PDQMath.fastQuality(buffer64)
         // T = D * A: row i of T accumulates D[i][k] * row k of A, k ascending (the reference's order).
         for i in 0..<16 {
             let t = dct16x64 + i * 64
