@@ -13,7 +13,7 @@ struct HashscanCommand: ParsableCommand {
             141 output closed before the run finished.
             """,
         version: HashscanVersion.current,
-        subcommands: [HashCommand.self, ScanCommand.self, ListsCommand.self, SinkCommand.self, StateCommand.self]
+        subcommands: [HashCommand.self, ScanCommand.self, ListsCommand.self, SinkCommand.self, StateCommand.self, BenchCommand.self]
     )
 }
 
