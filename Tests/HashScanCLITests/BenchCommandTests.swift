@@ -176,6 +176,31 @@ struct BenchCommandTests {
         #expect(facts["unreadable_files"] as? Int == 1)
     }
 
+    @Test("SIGINT while the synthetic corpus is being written removes it and exits with 130")
+    func interruptRemovesTemporaryFiles() throws {
+        let tree = try TemporaryTree()
+        let temporary = tree.url.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = HashscanProcess.binary
+        process.arguments = ["bench", "--synthetic", "40MB", "--list-entries", "2000", "--no-progress"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": temporary.path]) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        func files() -> Int { (FileManager.default.enumerator(atPath: temporary.path)?.allObjects.count) ?? 0 }
+        let deadline = Date().addingTimeInterval(30)
+        while files() < 16 && process.isRunning && Date() < deadline { usleep(5_000) }
+        #expect(files() >= 16, "the corpus never appeared")  // its folders, then files
+        kill(process.processIdentifier, SIGINT)
+        let stopDeadline = Date().addingTimeInterval(20)
+        while process.isRunning && Date() < stopDeadline { usleep(10_000) }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path).isEmpty)
+    }
+
     /// Every entry's kind, path, size, mode and modification time, and every file's SHA-256: any write, new
     /// file or removed file in the tree changes it (a file created and deleted again changes its folder's time).
     static func snapshot(_ root: URL) throws -> [String] {
