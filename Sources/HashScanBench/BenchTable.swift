@@ -22,7 +22,8 @@ package enum BenchTable {
         let entries = s.entries.sorted { $0.key < $1.key }.map { "\(group($0.value)) \($0.key)" }.joined(separator: " + ")
         out += "lists      \(s.generated ? "generated (random, removed afterwards)" : s.names.joined(separator: ", ")): "
             + "\(entries.isEmpty ? "\(group(s.totalEntries)) entries" : entries)\(s.pdqRadius.map { "; PDQ radius \($0)" } ?? "")\n"
-        out += "timing     \(String(format: "%g", report.secondsPerStage)) s per stage and job count; figures are totals over the jobs\n\n"
+        out += "timing     \(String(format: "%g", report.secondsPerStage)) s per stage and job count; figures are totals over the jobs; "
+            + "cores busy = CPU seconds per second\n\n"
 
         let jobs = report.jobs
         var rows: [[String]] = [["stage", "figure"] + jobs.map { "\($0) job\($0 == 1 ? "" : "s")" } + (jobs.count > 1 ? ["\(jobs.last!) vs 1"] : [])]
@@ -48,6 +49,10 @@ package enum BenchTable {
                 }
                 rows.append(row)
             }
+            // CPU the process used per wall second: well under the job count means neighbours had the cores.
+            rows.append(["", "cores busy"] + jobs.map { count in
+                results.first { $0.jobs == count }.map { String(format: "%.2f", $0.seconds > 0 ? $0.cpuSeconds / $0.seconds : 0) } ?? "-"
+            } + (jobs.count > 1 ? [""] : []))
             let failures = results.map(\.failures).max() ?? 0
             if failures > 0 { rows.append(["", "(\(group(failures)) failed, left out)"] + Array(repeating: "", count: rows[0].count - 2)) }
         }
