@@ -38,6 +38,12 @@ let package = Package(
             name: "HashScanPipeline",
             dependencies: ["HashScanCore", "HashScanHashing", "HashScanImaging", "HashScanLists", "CHashScanSQLite"]
         ),
+        // `hashscan bench`: throughput of every stage on the user's machine, storage and lists.
+        .target(
+            name: "HashScanBench",
+            dependencies: ["HashScanCore", "HashScanHashing", "HashScanImaging", "HashScanLists", "HashScanPipeline",
+                           "CHashScanJPEG", "CHashScanPNG", "CHashScanWebP"]
+        ),
         .target(
             name: "HashScan",
             dependencies: ["HashScanCore", "HashScanHashing", "HashScanImaging", "HashScanLists", "HashScanPipeline"]
@@ -61,6 +67,7 @@ let package = Package(
                 "HashScanPipeline",
                 "HashScanServer",
                 "HashScanPostgres",
+                "HashScanBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

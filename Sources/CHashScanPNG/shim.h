@@ -3,6 +3,7 @@
 #include <png.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /*
@@ -145,6 +146,70 @@ static inline const unsigned char *chs_png_exif(chs_png_reader *r, uint32_t *len
     }
 #endif
     return NULL;
+}
+
+/* The writer's output: a malloc'd buffer that grows as libpng writes (the caller frees `data`). */
+typedef struct chs_png_output {
+    unsigned char *data;
+    size_t size;
+    size_t capacity;
+    int out_of_memory;
+} chs_png_output;
+
+static inline void chs_png_on_write(png_structp png, png_bytep bytes, size_t length) {
+    chs_png_output *o = (chs_png_output *)png_get_io_ptr(png);
+    if (length > o->capacity - o->size) {
+        size_t capacity = o->capacity > 0 ? o->capacity : 65536;
+        while (capacity - o->size < length) capacity *= 2;
+        unsigned char *grown = (unsigned char *)realloc(o->data, capacity);
+        if (grown == NULL) {
+            o->out_of_memory = 1;
+            png_error(png, "out of memory");
+        }
+        o->data = grown;
+        o->capacity = capacity;
+    }
+    memcpy(o->data + o->size, bytes, length);
+    o->size += length;
+}
+
+static inline void chs_png_on_flush(png_structp png) { (void)png; }
+
+/*
+ * Encodes 8-bit grey (channels 1) or RGB (channels 3) pixels, `height` rows of width*channels bytes, into
+ * a PNG in memory at zlib `level` (0-9). Every libpng error is caught here, as for reading.
+ * Returns 0 on success (`out->data` holds `out->size` bytes: free() it), 1 on a libpng error, 2 when
+ * out of memory; on failure `out->data` is NULL.
+ */
+static inline int chs_png_write(const unsigned char *pixels, uint32_t width, uint32_t height, int channels,
+                                int level, chs_png_output *out) {
+    memset(out, 0, sizeof *out);
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, chs_png_on_error, chs_png_on_warning);
+    if (png == NULL) return 2;
+    png_infop info = png_create_info_struct(png);
+    if (info == NULL) {
+        png_destroy_write_struct(&png, NULL);
+        return 2;
+    }
+    if (setjmp(png_jmpbuf(png))) {
+        png_destroy_write_struct(&png, &info);
+        free(out->data);
+        out->data = NULL;
+        out->size = 0;
+        return out->out_of_memory ? 2 : 1;
+    }
+    png_set_write_fn(png, out, chs_png_on_write, chs_png_on_flush);
+    png_set_compression_level(png, level);
+    png_set_IHDR(png, info, width, height, 8, channels == 1 ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB,
+                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    size_t stride = (size_t)width * (size_t)channels;
+    for (uint32_t y = 0; y < height; y++) {
+        png_write_row(png, (png_const_bytep)(pixels + (size_t)y * stride));
+    }
+    png_write_end(png, NULL);
+    png_destroy_write_struct(&png, &info);
+    return 0;
 }
 
 #endif

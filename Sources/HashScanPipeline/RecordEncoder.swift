@@ -44,15 +44,7 @@ public enum RecordEncoder {
         }
         json.field("size", size)
         appendHashes(hashes, to: &json)
-        if let image {
-            json.key("image")
-            json.beginObject()
-            json.field("format", image.format)
-            json.field("width", image.width)
-            json.field("height", image.height)
-            json.field("orientation", image.orientation)
-            json.endObject()
-        }
+        if let image { appendImage(image, to: &json) }
         if let knownGood = file.knownGood { json.field("known_good", knownGood) }
         if kind == .match {
             if let imageError {
@@ -190,6 +182,17 @@ public enum RecordEncoder {
             }
             json.endObject()
         }
+    }
+
+    /// The `image` object: format, dimensions and EXIF orientation (records and the service's answers).
+    package static func appendImage(_ image: ImageInfo, to json: inout JSONLineBuilder) {
+        json.key("image")
+        json.beginObject()
+        json.field("format", image.format)
+        json.field("width", image.width)
+        json.field("height", image.height)
+        json.field("orientation", image.orientation)
+        json.endObject()
     }
 
     package static func appendHashes(_ hashes: FileHashes, to json: inout JSONLineBuilder) {

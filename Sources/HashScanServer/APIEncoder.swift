@@ -26,7 +26,7 @@ enum APIEncoder {
         appendHits(hits, to: &json)
         if let size { json.field("size", size) }
         if let hashes { RecordEncoder.appendHashes(hashes, to: &json) }
-        if let image { appendImage(image, to: &json) }
+        if let image { RecordEncoder.appendImage(image, to: &json) }
         if let imageError {
             json.key("image_error")
             json.beginObject()
@@ -60,7 +60,7 @@ enum APIEncoder {
         json.field("request_id", requestID)
         json.field("size", file.size)
         RecordEncoder.appendHashes(file.hashes, to: &json)
-        if let image = file.image { appendImage(image, to: &json) }
+        if let image = file.image { RecordEncoder.appendImage(image, to: &json) }
         json.endObject()
         json.finishLine()
         return json.bytes
@@ -94,16 +94,6 @@ enum APIEncoder {
             json.endObject()
         }
         json.endArray()
-    }
-
-    static func appendImage(_ image: ImageInfo, to json: inout JSONLineBuilder) {
-        json.key("image")
-        json.beginObject()
-        json.field("format", image.format)
-        json.field("width", image.width)
-        json.field("height", image.height)
-        json.field("orientation", image.orientation)
-        json.endObject()
     }
 
     /// `GET /v1/lists`: names, versions, sizes and algorithms; never an entry.

@@ -13,7 +13,7 @@ struct HashscanCommand: ParsableCommand {
             141 output closed before the run finished.
             """,
         version: HashscanVersion.current,
-        subcommands: [HashCommand.self, ScanCommand.self, ServeCommand.self, ListsCommand.self, SinkCommand.self, StateCommand.self, EnqueueCommand.self, WorkerCommand.self, StatusCommand.self]
+        subcommands: [HashCommand.self, ScanCommand.self, ServeCommand.self, ListsCommand.self, SinkCommand.self, StateCommand.self, EnqueueCommand.self, WorkerCommand.self, StatusCommand.self, BenchCommand.self]
     )
 }
 

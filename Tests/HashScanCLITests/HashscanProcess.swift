@@ -32,11 +32,16 @@ struct HashscanProcess {
     }
 
     /// Runs with a deadline, so a scan that hangs (e.g. on a FIFO) fails the test instead of stalling CI.
-    static func run(_ arguments: [String], in directory: URL, stdin: Data? = nil, timeout: TimeInterval = 120) throws -> Outcome {
+    /// `environment` adds to (or overrides) this process's variables.
+    static func run(_ arguments: [String], in directory: URL, stdin: Data? = nil, timeout: TimeInterval = 120,
+                    environment: [String: String] = [:]) throws -> Outcome {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = directory
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let output = Pipe(), errors = Pipe(), input = Pipe()
         process.standardOutput = output
         process.standardError = errors

@@ -1,0 +1,133 @@
+/// One bench run's result: the machine facts and every stage's figures. Encoded as one JSON object
+/// (`--json`); `schema` grows additively.
+package struct BenchReport: Codable, Sendable {
+    package var type = "bench"
+    package var schema = 1
+    package var hashscanVersion: String
+    /// When the run started (UTC, ISO 8601).
+    package var date: String
+    package var machine: MachineFacts
+    /// Library name to version string.
+    package var libraries: [String: String]
+    package var corpus: CorpusFacts
+    package var lists: ListFacts
+    /// Seconds each stage ran at each job count.
+    package var secondsPerStage: Double
+    /// The job counts measured: 1, 2, 4, ... up to the maximum.
+    package var jobs: [Int]
+    package var stages: [StageResult]
+    /// Filled by `--compare`.
+    package var comparison: Comparison?
+
+    enum CodingKeys: String, CodingKey {
+        case type, schema, date, machine, libraries, corpus, lists, jobs, stages, comparison
+        case hashscanVersion = "hashscan_version"
+        case secondsPerStage = "seconds_per_stage"
+    }
+}
+
+package struct MachineFacts: Codable, Sendable {
+    package var cpuModel: String
+    /// Instruction-set extensions that change hashscan's speed, as /proc/cpuinfo names them.
+    package var cpuFlags: [String: Bool]
+    package var cores: Int
+    package var memoryBytes: Int
+    package var os: String
+
+    enum CodingKeys: String, CodingKey {
+        case cores, os
+        case cpuModel = "cpu_model"
+        case cpuFlags = "cpu_flags"
+        case memoryBytes = "memory_bytes"
+    }
+}
+
+package struct CorpusFacts: Codable, Sendable {
+    /// `synthetic` or `directory`.
+    package var source: String
+    /// The directory measured (only for `directory`: a synthetic corpus lives in a removed temporary folder).
+    package var path: String?
+    package var seed: UInt64?
+    package var requestedBytes: Int?
+    package var files: Int
+    package var bytes: Int
+    /// Image files by format (from their first bytes).
+    package var images: [String: Int]
+    /// Files that could not be opened or read: counted, left out of every stage.
+    package var unreadableFiles: Int
+    /// Regular files beyond the sample's budget, not measured.
+    package var notSampledFiles: Int
+    package var fileSystem: String
+
+    enum CodingKeys: String, CodingKey {
+        case source, path, seed, files, bytes, images
+        case requestedBytes = "requested_bytes"
+        case unreadableFiles = "unreadable_files"
+        case notSampledFiles = "not_sampled_files"
+        case fileSystem = "file_system"
+    }
+}
+
+package struct ListFacts: Codable, Sendable {
+    /// Whether the lists were generated for the run (random entries, removed afterwards).
+    package var generated: Bool
+    package var names: [String]
+    package var totalEntries: Int
+    /// Entries by algorithm, over the compiled lists.
+    package var entries: [String: Int]
+    /// The PDQ match radius the lookups used.
+    package var pdqRadius: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case generated, names, entries
+        case pdqRadius = "pdq_radius"
+        case totalEntries = "total_entries"
+    }
+}
+
+/// One stage at one job count.
+package struct StageResult: Codable, Sendable {
+    /// e.g. `read`, `digest.sha256`, `image.jpeg.pdq`, `lookup.pdq`, `scan`.
+    package var stage: String
+    package var jobs: Int
+    package var seconds: Double
+    /// CPU seconds of the whole process during the stage: cpu / (seconds x jobs) near 1 means the jobs had their cores.
+    package var cpuSeconds: Double
+    /// Figure name (`mb_per_second`, `files_per_second`, `images_per_second`, `megapixels_per_second`,
+    /// `queries_per_second`) to value, totals over all jobs.
+    package var figures: [String: Double]
+    /// Units that failed (e.g. images that did not decode), left out of the figures.
+    package var failures: Int
+
+    enum CodingKeys: String, CodingKey {
+        case stage, jobs, seconds, figures, failures
+        case cpuSeconds = "cpu_seconds"
+    }
+}
+
+/// Ratios new / old against an earlier `--json` result.
+package struct Comparison: Codable, Sendable {
+    package struct Ratio: Codable, Sendable {
+        package var stage: String
+        package var jobs: Int
+        package var figure: String
+        package var old: Double
+        package var new: Double
+        package var ratio: Double
+    }
+
+    package var file: String
+    package var oldHashscanVersion: String?
+    package var oldCPUModel: String?
+    package var oldCores: Int?
+    package var oldDate: String?
+    package var ratios: [Ratio]
+
+    enum CodingKeys: String, CodingKey {
+        case file, ratios
+        case oldHashscanVersion = "old_hashscan_version"
+        case oldCPUModel = "old_cpu_model"
+        case oldCores = "old_cores"
+        case oldDate = "old_date"
+    }
+}
