@@ -76,7 +76,9 @@ public enum RecordEncoder {
         return json.bytes
     }
 
-    private static func appendHits(_ hits: [ListHit], keys: [String]? = nil, to json: inout JSONLineBuilder) {
+    /// The `matches` array. `withReference: false` leaves out the list's own hash: the HTTP service's verdicts
+    /// say nothing about a list beyond the verdict for the hash given.
+    package static func appendHits(_ hits: [ListHit], keys: [String]? = nil, withReference: Bool = true, to json: inout JSONLineBuilder) {
         json.key("matches")
         json.beginArray()
         for (index, hit) in hits.enumerated() {
@@ -88,7 +90,7 @@ public enum RecordEncoder {
             json.field("algorithm", hit.algorithm.rawValue)
             json.field("distance", hit.distance)
             json.field("threshold", hit.threshold)
-            json.field("reference", hit.reference.hex)
+            if withReference { json.field("reference", hit.reference.hex) }
             if let variant = hit.variant { json.field("pdq_variant", variant) }
             if let keys, index < keys.count { json.field("idempotency_key", keys[index]) }
             json.endObject()

@@ -23,7 +23,7 @@ enum APIEncoder {
         if let id { json.field("id", id) }
         json.key("match")
         json.bool(!hits.isEmpty)
-        appendHits(hits, to: &json)
+        RecordEncoder.appendHits(hits, withReference: false, to: &json)
         if let size { json.field("size", size) }
         if let hashes { RecordEncoder.appendHashes(hashes, to: &json) }
         if let image { RecordEncoder.appendImage(image, to: &json) }
@@ -76,26 +76,6 @@ enum APIEncoder {
         return Array(json.bytes.dropFirst(10).dropLast())
     }
 
-    /// Hits as verdicts: the entry that matched and how far, never the list's own hash (`reference` is left out, so
-    /// an answer says nothing about a list beyond the verdict for the hash given).
-    static func appendHits(_ hits: [ListHit], to json: inout JSONLineBuilder) {
-        json.key("matches")
-        json.beginArray()
-        for hit in hits {
-            json.beginObject()
-            json.field("list", hit.list)
-            if let version = hit.listVersion { json.field("list_version", version) }
-            json.field("entry", hit.entry)
-            if let category = hit.category { json.field("category", category) }
-            json.field("algorithm", hit.algorithm.rawValue)
-            json.field("distance", hit.distance)
-            json.field("threshold", hit.threshold)
-            if let variant = hit.variant { json.field("pdq_variant", variant) }
-            json.endObject()
-        }
-        json.endArray()
-    }
-
     /// `GET /v1/lists`: names, versions, sizes and algorithms; never an entry.
     static func lists(_ loaded: LoadedLists) -> [UInt8] {
         var json = JSONLineBuilder()
@@ -145,7 +125,7 @@ enum APIEncoder {
         json.key("match")
         json.bool(!hits.isEmpty)
         RecordEncoder.appendHashes(hashes, to: &json)
-        appendHits(hits, to: &json)
+        RecordEncoder.appendHits(hits, withReference: false, to: &json)
         json.endObject()
         json.finishLine()
         return json.bytes
