@@ -43,11 +43,17 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("An earlier --json result: also print the ratios new/old of every figure.", valueName: "file"))
     var compare: String?
 
+    @Option(help: ArgumentHelp("Measure nothing: print this earlier --json result (with --compare: the ratios between two results, e.g. of two machines).", valueName: "file"))
+    var from: String?
+
     @Flag(help: "Never show the progress line (it is shown only when stderr is a terminal).")
     var noProgress = false
 
     func validate() throws {
         if corpus != nil && synthetic != nil { throw ValidationError("--corpus and --synthetic exclude each other") }
+        if from != nil && (corpus != nil || synthetic != nil || !list.isEmpty) {
+            throw ValidationError("--from prints an earlier result: it takes no --corpus, --synthetic or --list")
+        }
         if let synthetic, Self.parseSize(synthetic) == nil {
             throw ValidationError("--synthetic takes a size from 100KB to 1TB such as 50MB, 1GB or 512MiB")
         }
@@ -64,6 +70,27 @@ struct BenchCommand: ParsableCommand {
         } catch {
             printError(error.description)
             throw ExitCode(exitCode(error.kind))
+        }
+        if let from {
+            var report: BenchReport
+            do throws(BenchError) {
+                guard let data = FileManager.default.contents(atPath: from) else {
+                    throw BenchError(.cannotOpen, "\(from): cannot read")
+                }
+                // The same checks as --compare first, for the same clear messages on a file that is not a result.
+                _ = try BenchBaseline(path: from)
+                do {
+                    report = try JSONDecoder().decode(BenchReport.self, from: data)
+                } catch {
+                    throw BenchError(.malformed, "\(from): not a complete hashscan bench result")
+                }
+            } catch {
+                printError(error.description)
+                throw ExitCode(exitCode(error.kind))
+            }
+            report.comparison = baseline?.compare(report)
+            try emit(report)
+            return
         }
         let source: BenchConfiguration.Source
         if let corpus {
@@ -97,6 +124,10 @@ struct BenchCommand: ParsableCommand {
             throw ExitCode(exitCode(error.kind))
         }
         report.comparison = baseline?.compare(report)
+        try emit(report)
+    }
+
+    private func emit(_ report: BenchReport) throws {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
