@@ -43,7 +43,8 @@ struct ResumeKillTests {
         let expected = try matchSet(tree.url.appendingPathComponent("reference.jsonl"))
         #expect(expected.count == planted.count, "the uninterrupted run finds every planted file")
 
-        // Kill points spread over the first part of a run, so each run gets somewhere and some die early.
+        // Kill points within the first 15% of a full run: five runs cannot finish the scan between them, so every
+        // run is killed mid-scan wherever it is, and the last, uninterrupted one finishes it.
         var random = SystemRandomNumberGenerator()
         var kills = 0
         for attempt in 0..<5 {
@@ -63,7 +64,7 @@ struct ResumeKillTests {
                     usleep(5_000)
                 }
             }
-            let delay = Double.random(in: 0.05...max(0.1, referenceSeconds * 0.35), using: &random)
+            let delay = Double.random(in: 0.05...max(0.1, referenceSeconds * 0.15), using: &random)
             Thread.sleep(forTimeInterval: delay)
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
