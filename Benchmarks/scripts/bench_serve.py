@@ -108,8 +108,9 @@ def add_jpegs(args):
     import numpy as np
     rng = np.random.default_rng([args.seed, 8])
     records = [json.loads(line) for line in open(args.hashes) if line.strip()]
+    records = [record for record in records if "pdq" in record.get("hashes", {})]  # the JPEGs, not the manifest
     records.sort(key=lambda record: record.get("path", ""))
-    chosen = [record for record in records if "pdq" in record.get("hashes", {}) and rng.random() < args.share]
+    chosen = [record for record in records if rng.random() < args.share]
     with open(os.path.join(args.dir, "list.txt"), "a") as handle:
         for record in chosen:
             handle.write(f"pdq:{record['hashes']['pdq']}\n")
