@@ -10,11 +10,15 @@ package final class MatcherStore: Sendable {
     private let loader: Loader
     private let state: Mutex<LoadedLists>
     /// One reload at a time (SIGHUP and the admin endpoint may race).
-    private let reloading = Mutex(false)
+    private let reloading: Mutex<Bool>
 
     package init(loader: @escaping Loader) throws {
+        // Load before any stored property is set: a throw out of a partly initialised class with Mutex
+        // (noncopyable) properties crashes the optimiser of Swift 6.3.1 in release builds (CopyPropagation).
+        let lists = try loader()
         self.loader = loader
-        state = Mutex(LoadedLists(try loader()))
+        state = Mutex(LoadedLists(lists))
+        reloading = Mutex(false)
     }
 
     package var current: LoadedLists { state.withLock { $0 } }
