@@ -43,10 +43,14 @@ package final class HashingPool: @unchecked Sendable {
         return (jobs.count - head, running)
     }
 
-    /// Runs `work` on a worker thread. Throws 503 `busy` when the queue is full, and `CancellationError` when the
-    /// calling task is cancelled (a job not yet started is then skipped).
-    package func run<T: Sendable>(_ work: @escaping @Sendable (BufferHasher) -> T) async throws -> T {
+    /// Runs `work` on a worker thread. Throws 503 `busy` when the queue is full, the deadline's 408 when it passes
+    /// first, and `CancellationError` when the calling task is cancelled (a job not yet started is then skipped).
+    package func run<T: Sendable>(deadline: RequestDeadlines.Ticket? = nil, _ work: @escaping @Sendable (BufferHasher) -> T) async throws -> T {
         let slot = OneShot<T>()
+        if let deadline {
+            deadline.whenExpired { slot.finish(.failure(deadline.error)) }
+        }
+        defer { deadline?.clearAction() }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 guard slot.install(continuation) else { return }

@@ -15,6 +15,7 @@ package final class MatchServer: Sendable {
     package let authenticator: Authenticator
     let metrics = ServerMetrics()
     let pool: HashingPool
+    let deadlines = RequestDeadlines()
     let audit: AuditLog?
     private let keysLoader: (@Sendable () throws -> [APIKey])?
     private let log: @Sendable (String) -> Void
@@ -43,7 +44,7 @@ package final class MatchServer: Sendable {
     package func run(handleSignals: Bool = false, onListening: @escaping @Sendable (String, Int) -> Void = { _, _ in }) async throws {
         let router = makeRouter()
         let responder = ServiceResponder(inner: router.buildResponder(), metrics: metrics, routes: Self.routeTable(router),
-                                         timeout: configuration.requestTimeout)
+                                         timeout: configuration.requestTimeout, deadlines: deadlines)
         let host = configuration.host
         let port = configuration.port
         let app = Application(
@@ -169,9 +170,9 @@ package final class MatchServer: Sendable {
                 throw APIError.badRequest("unknown_algorithm", error.reason)
             }
         }
-        try refuseMultipart(request)
-        let body = try await collectBody(request)
-        let file = try await hashBody(body, algorithms: algorithms)
+        let boundary = try MultipartBody.boundary(contentType: request.headers[.contentType] ?? "")
+        let body = try await collectBody(request, context)
+        let file = try await hashBody(body, multipartBoundary: boundary, algorithms: algorithms, deadline: context.deadline)
         if let imageError = file.imageError {
             metrics.decodeError(code: imageError.code.rawValue)
             throw Self.imageFailure(imageError, hashes: file.hashes)
@@ -183,11 +184,11 @@ package final class MatchServer: Sendable {
     /// answers the verdict.
     private func matchUpload(_ request: Request, _ context: ServiceContext) async throws -> Response {
         let key = try authorize(request, .match)
-        try refuseMultipart(request)
-        let body = try await collectBody(request)
+        let boundary = try MultipartBody.boundary(contentType: request.headers[.contentType] ?? "")
+        let body = try await collectBody(request, context)
         let lists = store.current
         let algorithms = Set(HashAlgorithm.cryptographic).union(lists.matcher.algorithms)
-        let file = try await hashBody(body, algorithms: algorithms)
+        let file = try await hashBody(body, multipartBoundary: boundary, algorithms: algorithms, deadline: context.deadline)
         let hits = VerdictMatching.match(file.hashes, matcher: lists.matcher, minimumPDQQuality: configuration.image.minimumPDQQuality)
         if let imageError = file.imageError {
             metrics.decodeError(code: imageError.code.rawValue)
@@ -206,7 +207,7 @@ package final class MatchServer: Sendable {
         guard type.hasPrefix("application/json") else {
             throw APIError(.unsupportedMediaType, "unsupported_media_type", "send the hashes as application/json")
         }
-        let body = try await collectBody(request)
+        let body = try await collectBody(request, context)
         let parsed = try HashesRequest.parse(Array(body.readableBytesView), maxBatch: configuration.maxBatch)
         let lists = store.current
         let minimum = configuration.image.minimumPDQQuality
@@ -234,15 +235,11 @@ package final class MatchServer: Sendable {
 
     // MARK: Bodies and hashing
 
-    private func refuseMultipart(_ request: Request) throws(APIError) {
-        if let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/") {
-            throw APIError(.unsupportedMediaType, "unsupported_media_type", "multipart bodies are not accepted: send the file itself as the body")
-        }
-    }
-
     /// The whole body, refused with 413 as soon as it is known to exceed the limit: from Content-Length before
     /// reading, or while it streams in.
-    private func collectBody(_ request: Request) async throws -> ByteBuffer {
+    /// An expired deadline shuts the input, which ends the body early: the expiry is checked after the last chunk,
+    /// so a body cut short is never hashed.
+    private func collectBody(_ request: Request, _ context: ServiceContext) async throws -> ByteBuffer {
         let limit = configuration.maxBodyBytes
         let tooLarge = APIError(.contentTooLarge, "body_too_large", "the body is larger than the limit of \(limit) bytes")
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit { throw tooLarge }
@@ -256,14 +253,28 @@ package final class MatchServer: Sendable {
                 collected.writeBuffer(&chunk)
             }
         }
+        if let deadline = context.deadline, deadline.isExpired { throw deadline.error }
         guard collected.readableBytes > 0 else { throw APIError.badRequest("empty_body", "the body is empty") }
         return collected
     }
 
-    private func hashBody(_ body: ByteBuffer, algorithms: Set<HashAlgorithm>) async throws -> HashedFile {
-        let file = try await pool.run { hasher in
-            body.withUnsafeReadableBytes { bytes in try? hasher.hash(bytes, algorithms: algorithms) }
+    /// Hashes the body, or with a multipart boundary the file part in it (found on the worker: it is a scan of the
+    /// whole body).
+    private func hashBody(_ body: ByteBuffer, multipartBoundary: String?, algorithms: Set<HashAlgorithm>,
+                          deadline: RequestDeadlines.Ticket?) async throws -> HashedFile {
+        let result = try await pool.run(deadline: deadline) { hasher -> Result<HashedFile?, APIError> in
+            body.withUnsafeReadableBytes { bytes in
+                guard let multipartBoundary else { return .success(try? hasher.hash(bytes, algorithms: algorithms)) }
+                do throws(APIError) {
+                    let range = try MultipartBody.fileRange(in: bytes, boundary: multipartBoundary)
+                    guard !range.isEmpty else { throw .badRequest("empty_body", "the uploaded file is empty") }
+                    return .success(try? hasher.hash(UnsafeRawBufferPointer(rebasing: bytes[range]), algorithms: algorithms))
+                } catch {
+                    return .failure(error)
+                }
+            }
         }
+        let file = try result.get()
         guard let file else { throw APIError(.internalServerError, "internal", "a digest is unavailable in this OpenSSL build") }
         return file
     }

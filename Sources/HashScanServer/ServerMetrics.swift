@@ -11,6 +11,12 @@ package final class ServerMetrics: Sendable {
         var counts = [UInt64](repeating: 0, count: ServerMetrics.buckets.count)
         var sum = 0.0
         var count: UInt64 = 0
+
+        mutating func add(_ seconds: Double) {
+            if let index = ServerMetrics.buckets.firstIndex(where: { seconds <= $0 }) { counts[index] += 1 }
+            sum += seconds
+            count += 1
+        }
     }
 
     private struct State {
@@ -29,11 +35,8 @@ package final class ServerMetrics: Sendable {
     func record(route: String, status: Int, seconds: Double) {
         state.withLock { state in
             state.requests[route, default: [:]][status, default: 0] += 1
-            var histogram = state.latency[route] ?? Histogram()
-            if let index = Self.buckets.firstIndex(where: { seconds <= $0 }) { histogram.counts[index] += 1 }
-            histogram.sum += seconds
-            histogram.count += 1
-            state.latency[route] = histogram
+            // In place: a copy out of the dictionary and back would copy the bucket array on every request.
+            state.latency[route, default: Histogram()].add(seconds)
         }
     }
 

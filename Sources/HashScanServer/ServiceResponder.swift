@@ -11,12 +11,15 @@ struct ServiceResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context
     /// Route path → methods, as registered.
     let routes: [String: Set<HTTPRequest.Method>]
     let timeout: Double
+    let deadlines: RequestDeadlines
 
     func respond(to request: Request, context: ServiceContext) async throws -> Response {
         let started = ContinuousClock.now
         let path = request.uri.path
         let route = routes[path] != nil ? path : "unmatched"
         var response: Response
+        var ticket: RequestDeadlines.Ticket? = nil
+        defer { if let ticket { deadlines.end(ticket) } }
         do {
             guard let methods = routes[path] else {
                 throw APIError(.notFound, "not_found", "no such endpoint: \(path)")
@@ -26,9 +29,14 @@ struct ServiceResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context
                 error.headers[.allow] = methods.map(\.rawValue).sorted().joined(separator: ", ")
                 throw error
             }
-            response = try await withDeadline(seconds: timeout) { [inner] in
-                try await inner.respond(to: request, context: context)
-            }
+            let started = deadlines.begin(seconds: timeout, stopInput: context.stopInput)
+            ticket = started
+            var context = context
+            context.deadline = started
+            response = try await inner.respond(to: request, context: context)
+        } catch where ticket?.isExpired == true {
+            // Whatever the handler saw when its wait was cut short (a short body, a cancelled job), the answer is 408.
+            response = try ticket!.error.response(from: request, context: context)
         } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
         } catch {
@@ -39,18 +47,5 @@ struct ServiceResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         metrics.record(route: route, status: response.status.code, seconds: seconds)
         return response
-    }
-}
-
-/// Runs `operation`, answering 408 `request_timeout` if it has not finished within `seconds` (it is cancelled).
-func withDeadline<T: Sendable>(seconds: Double, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
-            throw APIError(.requestTimeout, "request_timeout", "the request was not answered within \(seconds) s")
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
     }
 }

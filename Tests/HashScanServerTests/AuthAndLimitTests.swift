@@ -103,7 +103,7 @@ struct AuthAndLimitTests {
         #expect(unknown.errorCode == "unknown_algorithm")
     }
 
-    @Test("garbage bodies: a truncated JPEG is 422 corrupt_image with its digests, 0 bytes is 400, multipart 415")
+    @Test("garbage bodies: a truncated JPEG is 422 corrupt_image with its digests, 0 bytes is 400, broken multipart 400/415")
     func garbageBodies() async throws {
         let server = try await TestServer.start([Self.list])
         defer { Task { await server.stop() } }
@@ -123,9 +123,21 @@ struct AuthAndLimitTests {
         let empty = try await server.send("POST", "/v1/match", key: TestKeys.match, body: [])
         #expect(empty.status == 400)
         #expect(empty.errorCode == "empty_body")
-        let multipart = try await server.send("POST", "/v1/match", key: TestKeys.match,
-                                              headers: ["Content-Type": "multipart/form-data; boundary=x"], body: Array("--x--".utf8))
-        #expect(multipart.status == 415)
+        // Multipart bodies that hold no usable file, and multipart types other than form-data.
+        let broken: [(type: String, body: String, status: Int, code: String)] = [
+            ("multipart/form-data; boundary=x", "--x--", 400, "no_file_part"),
+            ("multipart/form-data", "--x\r\n\r\nabc\r\n--x--", 400, "malformed_multipart"),
+            ("multipart/form-data; boundary=\(String(repeating: "b", count: 71))", "--b--", 400, "malformed_multipart"),
+            ("multipart/form-data; boundary=x", "no boundary at all", 400, "malformed_multipart"),
+            ("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\ntruncated", 400, "malformed_multipart"),
+            ("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n\r\n--x--\r\n", 400, "empty_body"),
+            ("multipart/mixed; boundary=x", "--x--", 415, "unsupported_media_type"),
+        ]
+        for (type, body, status, code) in broken {
+            let answer = try await server.send("POST", "/v1/match", key: TestKeys.match, headers: ["Content-Type": type], body: Array(body.utf8))
+            #expect(answer.status == status, "\(type): \(answer.text)")
+            #expect(answer.errorCode == code, "\(type): \(answer.text)")
+        }
 
         // A huge header with few bytes: refused by the decode limits, not allocated.
         var limitServerImage = syntheticBMP(width: 64, height: 64)

@@ -43,6 +43,41 @@ struct MatchEndpointTests {
         #expect(answer.headers["x-request-id"] == json["request_id"] as? String)
     }
 
+    @Test("POST /v1/match with multipart/form-data: the file part is hashed, other fields ignored, as if sent raw")
+    func matchMultipartUpload() async throws {
+        let server = try await TestServer.start([Self.demoList])
+        defer { Task { await server.stop() } }
+        let image = try Repository.bytes("demo/images/scene-a.jpg")
+        // A browser-style form: a text field before the file, CRLF line ends, a boundary that also occurs as a
+        // prefix inside the text field (without the leading CRLF, so it is content).
+        let boundary = "----hashscanFormBoundary7MA4YWxkTrZu0gW"
+        func part(_ headers: String, _ content: [UInt8]) -> [UInt8] { Array("--\(boundary)\r\n\(headers)\r\n\r\n".utf8) + content + Array("\r\n".utf8) }
+        let caption = part("Content-Disposition: form-data; name=\"caption\"", Array("holiday --\(boundary) photo".utf8))
+        let file = part("Content-Disposition: form-data; name=\"file\"; filename=\"scene-a.jpg\"\r\nContent-Type: image/jpeg", image)
+        let body = Array("preamble to ignore\r\n".utf8) + caption + file + Array("--\(boundary)--\r\n".utf8)
+        let headers = ["Content-Type": "multipart/form-data; boundary=\"\(boundary)\""]
+        let answer = try await server.send("POST", "/v1/match", key: TestKeys.match, headers: headers, body: body)
+        #expect(answer.status == 200, "\(answer.text)")
+        #expect(answer.json["match"] as? Bool == true)
+        #expect((answer.json["matches"] as? [[String: Any]])?.first?["entry"] as? String == "DEMO-0004")
+        let hashes = try #require(answer.json["hashes"] as? [String: Any])
+        #expect(hashes["sha256"] as? String == (try coreutilsDigest("sha256sum", image)))
+        #expect(hashes["pdq"] as? String == Repository.sceneAPDQ)
+        #expect(answer.json["size"] as? Int == image.count)
+
+        // The only part with a filename is the file even when it is not named "file"; /v1/hash reads it the same way.
+        let named = part("Content-Disposition: form-data; name=\"upload\"; filename=\"x.jpg\"", image)
+        let hashOnly = try await server.send("POST", "/v1/hash", key: TestKeys.hash, headers: headers,
+                                             body: caption + named + Array("--\(boundary)--".utf8))
+        #expect(hashOnly.status == 200, "\(hashOnly.text)")
+        #expect((hashOnly.json["hashes"] as? [String: Any])?["md5"] as? String == (try coreutilsDigest("md5sum", image)))
+        // Two filename parts and none named "file": which one to judge is ambiguous, so neither is.
+        let two = try await server.send("POST", "/v1/match", key: TestKeys.match, headers: headers,
+                                        body: named + named + Array("--\(boundary)--".utf8))
+        #expect(two.status == 400)
+        #expect(two.errorCode == "ambiguous_multipart")
+    }
+
     @Test("POST /v1/match: the re-encoded copy matches within a few bits; a file by digest; a clean file does not")
     func matchNearAndDigestAndClean() async throws {
         let server = try await TestServer.start([Self.demoList])
