@@ -3,6 +3,7 @@
 server, wrk's results and the report.
 
     bench_serve.py gen-list   DIR --count N --queries Q --near-share F --seed S
+    bench_serve.py gen-batch  DIR --size N                               (bodies-batch-N.txt from bodies-hashes.txt)
     bench_serve.py gen-jpegs  DIR --count N --seed S [--procs P]
     bench_serve.py add-jpegs  DIR --hashes FILE --share F --seed S      (PDQ of a share of the JPEGs -> the list)
     bench_serve.py peer-numpy DIR --port P                               (http.server + numpy brute force)
@@ -10,7 +11,8 @@ server, wrk's results and the report.
 
 Data (in DIR): `haystack.bin` (N x 32 bytes, byte 0 first, as PDQ hex reads), `list.txt` (`pdq:<hex>` lines, the
 source the benchmark compiles), `bodies-hashes.txt` (one JSON body of /v1/match/hashes a line: random hashes and,
-for a share of them, a list row with 0-31 bits flipped, so they match) and `jpegs/` (about 100 KB each).
+for a share of them, a list row with 0-31 bits flipped, so they match), `bodies-batch-N.txt` (the same hashes, N
+to a body, as `{"items":[…]}` batches) and `jpegs/` (about 100 KB each).
 Everything follows from the seed (numpy's PCG64 through `default_rng`).
 """
 
@@ -66,6 +68,17 @@ def gen_list(args):
     json.dump({"params": params, "near": int(near.sum()), "seconds": round(time.time() - started, 1)}, open(manifest, "w"))
     print(f"gen-list: {args.count:,} hashes, {args.queries:,} bodies ({int(near.sum())} near) in "
           f"{time.time() - started:.1f} s -> {args.dir}", file=sys.stderr)
+
+
+def gen_batch(args):
+    """Groups the single bodies N to a batch body, in order (the last, short group is dropped)."""
+    singles = [json.loads(line) for line in open(os.path.join(args.dir, "bodies-hashes.txt")) if line.strip()]
+    path = os.path.join(args.dir, f"bodies-batch-{args.size}.txt")
+    with open(path, "w") as handle:
+        for start in range(0, len(singles) - args.size + 1, args.size):
+            items = [{"id": str(start + offset), "hashes": body["hashes"]} for offset, body in enumerate(singles[start:start + args.size])]
+            handle.write(json.dumps({"items": items}, separators=(",", ":")) + "\n")
+    print(f"gen-batch: {len(singles) // args.size:,} bodies of {args.size} hashes -> {path}", file=sys.stderr)
 
 
 def render_jpeg(job):
@@ -187,11 +200,13 @@ def report(args):
     out("wrk and the server share the machine's cores over loopback; wrk: 2 threads, --latency, "
         f"{meta.get('duration')} s a run. Non-2xx counts every answer that is not 2xx (a 503 `busy` included).")
     out("")
-    out("| server | route | connections | requests/s | p50 ms | p99 ms | max ms | requests | non-2xx | socket errors | matches/s |")
-    out("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    out("| server | route | connections | requests/s | lookups/s | p50 ms | p99 ms | max ms | requests | non-2xx | socket errors | matches/s |")
+    out("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for run in runs:
         matched = run.get("matched")
-        out(f"| {run['server']} | {run['route']} | {run['connections']} | {run['rps']:,.0f} | {run['p50_us'] / 1000:.2f} | "
+        lookups = run.get("lookups")
+        out(f"| {run['server']} | {run['route']} | {run['connections']} | {run['rps']:,.0f} | "
+            f"{'' if lookups is None else f'{lookups:,.0f}'} | {run['p50_us'] / 1000:.2f} | "
             f"{run['p99_us'] / 1000:.2f} | {run['max_us'] / 1000:.1f} | {run['requests']:,} | {run['non2xx']:,} | "
             f"{run['socket_errors']:,} | {'' if matched is None else f'{matched:,.0f}'} |")
     out("")
@@ -203,23 +218,31 @@ def report(args):
     peers = [r for r in runs if r["server"].startswith("python")]
     best_peer = max((r["rps"] for r in peers), default=0)
     hashes_runs = [r for r in runs if r["route"] == "POST /v1/match/hashes" and r["server"].startswith("hashscan")]
+    batch_runs = [r for r in runs if r["route"].startswith("POST /v1/match/hashes (batch") and r["server"].startswith("hashscan")]
     if best_peer:
         best = max((r["rps"] for r in hashes_runs), default=0)
         out(f"- best hashscan /v1/match/hashes {best:,.0f}/s = {best / best_peer:,.0f}x the Python http.server + numpy "
             f"brute-force peer ({best_peer:,.1f}/s), and {best / 1000:.1f}x HMA's published 1,000 lookups/s")
     out("")
     verdicts = []
-    passing = [r for r in hashes_runs if r["rps"] >= TARGET_RPS and r["p99_us"] / 1000 < TARGET_P99_MS and r["non2xx"] == 0]
-    if hashes_runs:
-        best = max(hashes_runs, key=lambda r: (r["p99_us"] / 1000 < TARGET_P99_MS, r["rps"]))
-        ok = bool(passing)
-        chosen = max(passing, key=lambda r: r["rps"]) if passing else best
-        verdicts.append(f"{'PASS' if ok else 'FAIL'}: /v1/match/hashes >= {TARGET_RPS:,} lookups/s with p99 < {TARGET_P99_MS:g} ms "
+
+    def verdict(label, candidates):
+        """PASS when a run reaches the target lookups/s with p99 under the target and no failed answer."""
+        if not candidates:
+            return
+        passing = [r for r in candidates if r["lookups"] >= TARGET_RPS and r["p99_us"] / 1000 < TARGET_P99_MS and r["non2xx"] == 0]
+        chosen = max(passing, key=lambda r: r["lookups"]) if passing else max(
+            candidates, key=lambda r: (r["p99_us"] / 1000 < TARGET_P99_MS, r["lookups"]))
+        verdicts.append(f"{'PASS' if passing else 'FAIL'}: {label} >= {TARGET_RPS:,} lookups/s with p99 < {TARGET_P99_MS:g} ms "
                         f"over {meta.get('list_entries')} PDQ entries: best {chosen['server']} at {chosen['connections']} connections, "
-                        f"{chosen['rps']:,.0f}/s ({chosen['rps'] / TARGET_RPS:.2f}x the target), p99 {chosen['p99_us'] / 1000:.2f} ms")
-        top = max(hashes_runs, key=lambda r: r["rps"])
-        verdicts.append(f"      highest throughput: {top['server']} at {top['connections']} connections, {top['rps']:,.0f}/s, "
-                        f"p99 {top['p99_us'] / 1000:.2f} ms")
+                        f"{chosen['lookups']:,.0f} lookups/s ({chosen['lookups'] / TARGET_RPS:.2f}x the target) in "
+                        f"{chosen['rps']:,.0f} requests/s, p99 {chosen['p99_us'] / 1000:.2f} ms")
+        top = max(candidates, key=lambda r: r["lookups"])
+        verdicts.append(f"      highest throughput: {top['server']} at {top['connections']} connections, {top['lookups']:,.0f} "
+                        f"lookups/s, p99 {top['p99_us'] / 1000:.2f} ms")
+
+    verdict("/v1/match/hashes, one hash a request,", hashes_runs)
+    verdict(f"/v1/match/hashes, batches ({', '.join(sorted({r['route'] for r in batch_runs}))}),", batch_runs)
     lines.extend(verdicts)
     text = "\n".join(lines)
     print(text)
@@ -238,6 +261,10 @@ def main():
     p.add_argument("--near-share", type=float, default=0.1)
     p.add_argument("--seed", type=int, default=42)
     p.set_defaults(func=gen_list)
+    p = sub.add_parser("gen-batch")
+    p.add_argument("dir")
+    p.add_argument("--size", type=int, default=16)
+    p.set_defaults(func=gen_batch)
     p = sub.add_parser("gen-jpegs")
     p.add_argument("dir")
     p.add_argument("--count", type=int, default=300)

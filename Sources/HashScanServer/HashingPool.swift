@@ -56,7 +56,9 @@ package final class HashingPool: @unchecked Sendable {
                 guard slot.install(continuation) else { return }
                 let job = Job(isAbandoned: { slot.isFinished }, run: { hasher in slot.finish(.success(work(hasher))) })
                 if !enqueue(job) {
-                    slot.finish(.failure(APIError(.serviceUnavailable, "busy", "all hashing workers are busy; retry shortly")))
+                    var busy = APIError(.serviceUnavailable, "busy", "all hashing workers are busy; retry shortly")
+                    busy.headers[.retryAfter] = "1"
+                    slot.finish(.failure(busy))
                 }
             }
         } onCancel: {

@@ -14,7 +14,7 @@ package final class MatchServer: Sendable {
     package let store: MatcherStore
     package let authenticator: Authenticator
     let metrics = ServerMetrics()
-    let pool: HashingPool
+    package let pool: HashingPool
     let deadlines = RequestDeadlines()
     let audit: AuditLog?
     private let keysLoader: (@Sendable () throws -> [APIKey])?

@@ -172,6 +172,46 @@ struct AuthAndLimitTests {
         #expect(answer.errorCode == "request_timeout")
     }
 
+    @Test("a flood of uploads beyond the workers and their queue: quick 503 busy answers, hash lookups unaffected, then service resumes")
+    func floodGetsBusy() async throws {
+        let server = try await TestServer.start([Self.list]) {
+            $0.workers = 1
+            $0.maxQueuedJobs = 2
+        }
+        defer { Task { await server.stop() } }
+        // Occupy the only worker and fill its queue with jobs that wait on a gate: the pool is then saturated for
+        // as long as the test wants, whatever the machine's speed.
+        let gate = DispatchSemaphore(value: 0)
+        let pool = server.server.pool
+        var blockers: [Task<Void, any Error>] = []
+        for expected in [(queued: 0, running: 1), (queued: 1, running: 1), (queued: 2, running: 1)] {
+            blockers.append(Task { try await pool.run { _ in gate.wait() } })
+            for _ in 0..<500 where pool.load != expected { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(pool.load == expected)
+        }
+
+        // (The loopback client blocks its thread, so the flood is sent one request after another.)
+        let image = try Repository.bytes("demo/images/scene-a.jpg")
+        for _ in 0..<8 {
+            let answer = try await server.send("POST", "/v1/match", key: TestKeys.match, body: image)
+            #expect(answer.status == 503, "\(answer.text)")
+            #expect(answer.errorCode == "busy")
+            #expect(answer.headers["retry-after"] == "1")
+        }
+        // Precomputed hashes need no worker: the blocking path keeps answering during the flood.
+        let lookup = try await server.send("POST", "/v1/match/hashes", key: TestKeys.match, headers: ["Content-Type": "application/json"],
+                                           body: Array(#"{"hashes":{"md5":"d0581f74e16a1f46b52fb9c2b45ae4b7"}}"#.utf8))
+        #expect(lookup.status == 200)
+        #expect(lookup.json["match"] as? Bool == true)
+
+        for _ in blockers { gate.signal() }
+        for blocker in blockers { _ = try await blocker.value }
+        let after = try await server.send("POST", "/v1/match", key: TestKeys.match, body: image)
+        #expect(after.status == 200, "\(after.text)")
+        let metrics = try await server.send("GET", "/metrics", key: TestKeys.admin)
+        #expect(metrics.text.contains(#"hashscan_http_requests_total{route="/v1/match",status="503"} 8"#), "\(metrics.text)")
+    }
+
     @Test("the keys file is read strictly")
     func keysFile() throws {
         #expect(try KeysFile.parse(TestKeys.file).map(\.id) == ["uploader", "hasher", "ops", "slow"])
