@@ -258,8 +258,8 @@ log "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 # ------------------------------------------------------------------------------------------ hashscan serve
 first=true
 for residency in $residencies; do
-    extra=()
-    [[ $residency == resident ]] && extra=(--resident-lists)
+    extra=(--resident-lists)
+    [[ $residency == mapped ]] && extra=(--no-resident-lists)
     log "hashscan serve, list $residency"
     start_server "$port" "${extra[@]}"
     # sanity: one body of each route answers 200 (the wrk runs count every non-2xx answer)

@@ -50,8 +50,11 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Poll the list files every N seconds and reload when one changed (0: only on SIGHUP).", valueName: "seconds"))
     var watchLists: Double = 0
 
-    @Flag(name: .long, help: "Copy compiled lists' PDQ index tables into (huge-page) memory at start.")
-    var residentLists = false
+    /// On by default for the service, unlike `scan`: in an upload path the latency tail matters more than the
+    /// seconds and memory the copy costs at start and on each reload (docs/performance.md, issue 6).
+    @Flag(name: .long, inversion: .prefixedNo,
+          help: "Copy compiled lists' PDQ index tables into (huge-page) memory at start and on reload (--no-resident-lists: read them in place from the mapped files).")
+    var residentLists = true
 
     @OptionGroup(title: "Source lists") var importing: ImportFlags
     @OptionGroup(title: "Images") var images: ImageOptions
