@@ -15,7 +15,7 @@ struct ListsCommand: ParsableCommand {
     struct Compile: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Compile source lists into one memory-mapped list file.")
 
-        @Argument(help: "Source list files (formats: hashlists/README.md).")
+        @Argument(help: "Source list files (formats: hashlists/README.md), oldest first: a later file's tombstones and re-sent entries withdraw earlier files' entries.")
         var inputs: [String]
 
         @Option(help: "The list's name, as match records show it.")
@@ -41,14 +41,18 @@ struct ListsCommand: ParsableCommand {
         }
 
         func run() throws {
-            var entries: [ListEntry] = []
+            var imported: [ImportedList] = []
             var sources: [CompiledListMetadata.Source] = []
             let options = try importing.options(strict: strict)
             for input in inputs {
                 let (list, digest) = try loadSourceList(input, options: options)
-                entries.append(contentsOf: list.entries)
+                imported.append(list)
                 sources.append(.init(path: URL(fileURLWithPath: input).lastPathComponent, sha256: digest, format: list.format.rawValue))
             }
+            // Inputs are read in the order given: a later file's tombstones and re-sent entries (NCMEC deltas or
+            // pages) withdraw the entries of earlier ones.
+            let (entries, withdrawn) = ImportedList.merging(imported)
+            if withdrawn > 0 { printError("\(withdrawn) entries of earlier inputs withdrawn by later ones (tombstones, re-sent entries)") }
             var thresholds = MatchThresholds.standard
             thresholds.values[.pdq] = pdqThreshold
             let list = HashList(name: name, version: version, entries: entries)

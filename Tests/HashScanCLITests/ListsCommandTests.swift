@@ -57,6 +57,29 @@ struct ListsCommandTests {
         #expect(strict.status == 0)
     }
 
+    @Test("compile reads inputs oldest first: a later NCMEC delta's tombstone withdraws an earlier file's entry")
+    func compileWithDelta() throws {
+        let tree = try TemporaryTree()
+        func result(_ images: String) -> String {
+            #"<?xml version="1.0"?><queryResult xmlns="https://hashsharing.ncmec.org/hashsharing/v2"><images>"# + images + "</images></queryResult>"
+        }
+        func image(_ id: String, _ md5: String) -> String {
+            #"<image><member id="42">M</member><timestamp>2024-01-01T00:00:00Z</timestamp><id>"# + id
+                + "</id><classification>A1</classification><fingerprints><md5>\(md5)</md5></fingerprints></image>"
+        }
+        let kept = "e93b3fa481be3932aa08bd68c3deee70", withdrawn = "a6b23ee7f9c084154997ea3bf5b4c1e3"
+        try tree.write("2024-01-01.xml", result(image("a", kept) + image("b", withdrawn)))
+        try tree.write("2024-01-02.xml", result(#"<deletedImage><member id="42">M</member><id>b</id><timestamp>2024-01-02T00:00:00Z</timestamp></deletedImage>"#))
+        let compile = try HashscanProcess.run(["lists", "compile", "2024-01-01.xml", "2024-01-02.xml", "--name", "ncmec", "-o", "n.hsl"], in: tree.url)
+        #expect(compile.status == 0, "\(compile.stderr)")
+        #expect(compile.stderr.contains("1 entries of earlier inputs withdrawn"), "\(compile.stderr)")
+        let query = try HashscanProcess.run(["lists", "query", "n.hsl", "md5:\(kept)", "md5:\(withdrawn)"], in: tree.url)
+        let records = query.records(ofType: "query")
+        try #require(records.count == 2)
+        #expect((records[0]["matches"] as? [[String: Any]])?.first?["entry"] as? String == "42/a")
+        #expect(records[1]["match"] as? Bool == false)
+    }
+
     @Test("a damaged compiled list is refused by scan, info and verify")
     func damaged() throws {
         let (tree, _) = try compiledDemo()

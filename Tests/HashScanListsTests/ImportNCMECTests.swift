@@ -41,6 +41,38 @@ struct ImportNCMECTests {
         #expect(list.counts.removed == 2)
     }
 
+    @Test("successive pages or daily deltas: a later file's tombstones and re-sent entries withdraw earlier files' entries")
+    func deltasAcrossFiles() throws {
+        let base = try ImportTestSupport.importText(result("""
+            <images>
+            \(image("a", md5: K.md5Example1))
+            \(image("b", md5: K.md5Example2))
+            \(image("c", member: "43", md5: K.md5Example3))
+            </images>
+            """))
+        let delta = try ImportTestSupport.importText(result("""
+            <images>
+            <deletedImage><member id="42">M</member><id>a</id><timestamp>2024-01-02T00:00:00Z</timestamp></deletedImage>
+            \(image("b", md5: K.md5Example4, classification: "B2"))
+            <deletedImage><member id="42">M</member><id>c</id><timestamp>2024-01-02T00:00:00Z</timestamp></deletedImage>
+            </images>
+            """))
+        #expect(delta.entries.count == 1)
+        #expect(delta.withdrawals.entryIDs == ["42/a", "42/b", "42/c"])
+        let merged = ImportedList.merging([base, delta])
+        // a: deleted; b: replaced by its re-sent version; c of member 43 is another entry than 42/c and stays.
+        #expect(merged.entries.map { "\($0.entryID ?? "-") \($0.hash.hex) \($0.category ?? "-")" } == [
+            "43/c \(K.md5Example3) A1",
+            "42/b \(K.md5Example4) B2",
+        ])
+        #expect(merged.withdrawn == 2)
+        // Order matters: read first, the delta withdraws nothing after it, and the base's 42/b (re-sent, as far as
+        // the order says) replaces the delta's.
+        #expect(ImportedList.merging([delta, base]).entries.map { "\($0.entryID ?? "-") \($0.hash.hex)" } == [
+            "42/a \(K.md5Example1)", "42/b \(K.md5Example2)", "43/c \(K.md5Example3)",
+        ])
+    }
+
     @Test("entries without an id or member, or with a bad fingerprint, are problems at their line")
     func malformed() throws {
         let text = result("""

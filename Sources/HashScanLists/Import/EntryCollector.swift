@@ -83,9 +83,12 @@ struct EntryCollector {
         }
         entries = []
         counts.entries = kept.reduce(into: [:]) { $0[$1.algorithm, default: 0] += 1 }
+        let withdrawals = ListWithdrawals(
+            hashes: Set(deletedHashes.keys.map { ListWithdrawals.HashKey(algorithm: $0.algorithm, hash: $0.hash) }),
+            entryIDs: Set(deletedIDs.keys))
         return ImportedList(
             name: name, version: version, format: format, source: file, entries: kept,
-            problems: problems, problemsTruncated: problemsTruncated, notes: notes, counts: counts
+            problems: problems, problemsTruncated: problemsTruncated, notes: notes, counts: counts, withdrawals: withdrawals
         )
     }
 }

@@ -14,10 +14,14 @@ public struct ImportedList: Sendable {
     /// Observations that are not errors but change what the list means (an unread next page, ignored columns...).
     public var notes: [String]
     public var counts: ImportCounts
+    /// The hashes and entry ids the file withdraws (tombstones, re-sent entries), for earlier files of the same
+    /// list: see `merging(_:)`.
+    public var withdrawals: ListWithdrawals
 
     public init(
         name: String, version: String?, format: ListFormat, source: String, entries: [ListEntry],
-        problems: [ListParseError.Problem], problemsTruncated: Bool, notes: [String], counts: ImportCounts
+        problems: [ListParseError.Problem], problemsTruncated: Bool, notes: [String], counts: ImportCounts,
+        withdrawals: ListWithdrawals = ListWithdrawals()
     ) {
         self.name = name
         self.version = version
@@ -28,6 +32,7 @@ public struct ImportedList: Sendable {
         self.problemsTruncated = problemsTruncated
         self.notes = notes
         self.counts = counts
+        self.withdrawals = withdrawals
     }
 
     /// The entries as a matchable list.
