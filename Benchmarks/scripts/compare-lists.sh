@@ -25,13 +25,14 @@
 #   --skip-build          use the existing binaries (.build-listbench-bench/release/ListBench, .build-listbench/release/hashscan)
 #   --listbench PATH      use this ListBench binary            --hashscan PATH   use this hashscan binary
 #   --skip-multihash --skip-clustered --skip-sha --skip-vics   leave a part out
+#   --skip-pdq            leave out every PDQ part (then no Python venv is needed: the report uses python3's stdlib)
 #   --quick               --pdq-count 1000000 --sha-count 2000000 --queries 3000 --other-limit 1000 --faiss-limit 200 --repeat 2
 #                         --vics-mb "10 100"
 set -euo pipefail
 
 seed=42 pdq_count=10000000 sha_count=100000000 queries=10000 other_limit=2000 faiss_limit=300 linear_limit=100 repeat=3
 vics_mb="100 1000" vics_every=100 data_dir="" keep_data=false venv=/tmp/hashscan-lists-venv out_dir="" markdown=""
-skip_build=false listbench="" hashscan="" skip_multihash=false skip_clustered=false skip_sha=false skip_vics=false
+skip_build=false listbench="" hashscan="" skip_multihash=false skip_clustered=false skip_sha=false skip_vics=false skip_pdq=false
 
 while (($#)); do
     case "$1" in
@@ -57,6 +58,7 @@ while (($#)); do
         --skip-clustered) skip_clustered=true; shift ;;
         --skip-sha) skip_sha=true; shift ;;
         --skip-vics) skip_vics=true; shift ;;
+        --skip-pdq) skip_pdq=true skip_multihash=true skip_clustered=true; shift ;;
         --quick) pdq_count=1000000 sha_count=2000000 queries=3000 faiss_limit=200 repeat=2 vics_mb="10 100"; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "compare-lists: unknown option $1 (see --help)" >&2; exit 64 ;;
@@ -84,7 +86,9 @@ if [[ ! -x /usr/bin/time ]]; then
         || { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends time >&2; }
 fi
 python="$venv/bin/python"
-if ! "$python" -c 'import faiss, numpy' 2>/dev/null; then
+if $skip_pdq; then
+    python=python3
+elif ! "$python" -c 'import faiss, numpy' 2>/dev/null; then
     log "creating $venv with faiss-cpu and numpy (PyPI)"
     python3 -m venv "$venv" >&2
     "$venv/bin/pip" install --quiet faiss-cpu numpy >&2
@@ -112,7 +116,7 @@ rm -f "$out_dir"/*.jsonl "$out_dir"/*.txt "$out_dir"/*.json "$out_dir"/*.err
     echo "nproc=$(nproc)"
     echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
     echo "memory=$(free -g | awk '/^Mem:/ { print $2 " GiB" }')"
-    echo "faiss=$("$python" -c 'import faiss; print(faiss.__version__)')"
+    $skip_pdq || echo "faiss=$("$python" -c 'import faiss; print(faiss.__version__)')"
     echo "hashscan_commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
     echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
     echo "thp=$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)"
@@ -123,6 +127,7 @@ swift_log="$out_dir/swift.jsonl"
 # ------------------------------------------------------------------------------------------ PDQ data and lists
 datasets=(random)
 $skip_clustered || datasets+=(clustered biased)
+$skip_pdq && datasets=()
 for dataset in "${datasets[@]}"; do
     log "PDQ $dataset: generating $pdq_count hashes + 2 x $queries queries (seed $seed)"
     "$python" "$helper" gen "$data_dir/pdq-$dataset" --kind "$dataset" --count "$pdq_count" --queries "$queries" --seed "$seed"
@@ -131,6 +136,7 @@ for dataset in "${datasets[@]}"; do
 done
 
 # ------------------------------------------------------------------------------------------ exactness first
+if ! $skip_pdq; then
 log "exactness: linear scan of $linear_limit queries of each kind (reference), hashscan, FAISS flat"
 for dataset in "${datasets[@]}"; do
     "$listbench" pdq-linear --data "$data_dir/pdq-$dataset" --limit "$linear_limit" --results "$out_dir/linear-$dataset.txt"
@@ -168,6 +174,7 @@ for ((repetition = 1; repetition <= repeat; repetition++)); do
         done
     done
 done
+fi
 if ! $skip_multihash; then
     # What Meta's HMA builds: 16 maps of 16 bits, nflip 0 (exact only up to radius 15: recall measured); and the
     # same index with nflip 1, which the pigeonhole needs for radius 31 (16 chunks: one within floor(31/16) = 1).

@@ -8,7 +8,7 @@
 //                         [--results FILE] [--stats N]
 //   ListBench pdq-linear  --data DIR [--kinds random,near] [--limit N] [--radius 31] --results FILE
 //   ListBench sha-compile --count N [--seed S] --out FILE
-//   ListBench sha-query   --list FILE --count N [--seed S] [--lookups N] [--threads 1,2] [--repeat N]
+//   ListBench sha-query   --list FILE --count N [--seed S] [--lookups N] [--threads 1,2] [--repeat N] [--batch-only]
 //   ListBench vics-gen    --media N [--every K] [--padding B] [--seed S] --out FILE
 import Dispatch
 import Foundation
@@ -413,6 +413,7 @@ func shaQuery(_ arguments: Arguments) {
         }
     }
     emit(memoryRecord("after batch lookups (digests + prefix table)"))
+    if arguments.flag("batch-only") { return }
     // query() builds a ListHit for each match, reading the entry's line record: a hit touches the line table too.
     for repetition in 1...repeats {
         for threads in threadCounts {

@@ -154,7 +154,16 @@ public final class CompiledList: HashMatcher, @unchecked Sendable {
         }
         let width = algorithm.byteCount
         let rowCount: Int
-        if let lines = group.first(where: { $0.kind == .lines }) {
+        if let packed = group.first(where: { $0.kind == .packedLines }) {
+            rowCount = Int(packed.count)
+            let bits = Int(clamping: packed.parameter0)
+            guard (1...32).contains(bits) else { throw ParseFailure("line table width \(packed.parameter0) bits") }
+            // Exactly the packed rows and their padding: every row's 8-byte load stays inside the section.
+            guard packed.length == UInt64(CompiledListLayout.packedLinesLength(count: rowCount, bits: bits)) else {
+                throw ParseFailure("line table size")
+            }
+            records[algorithm] = RecordTable(packedLines: base + Int(packed.offset), bits: bits, count: rowCount)
+        } else if let lines = group.first(where: { $0.kind == .lines }) {
             rowCount = Int(lines.count)
             guard lines.length == UInt64(rowCount * 4) else { throw ParseFailure("line table size") }
             records[algorithm] = RecordTable(lines: base + Int(lines.offset), count: rowCount)
@@ -294,38 +303,55 @@ struct EntryRecord: Equatable {
 
 /// Row → record, bounds-checked so a corrupt file yields empty fields rather than a crash.
 struct RecordTable: @unchecked Sendable {
-    /// Full records: u64 offsets into a blob.
-    private let offsets: UnsafeRawPointer?
+    private enum Storage {
+        /// Full records: u64 offsets into a blob.
+        case records(offsets: UnsafeRawPointer)
+        /// Only the source line of each row, u32.
+        case lines(UnsafeRawPointer)
+        /// Only the source line of each row, `bits` bits each (see `SectionKind.packedLines`).
+        case packedLines(UnsafeRawPointer, bits: Int)
+    }
+
+    private let storage: Storage
     private let blob: UnsafeRawBufferPointer
-    /// Or only the source line of each row.
-    private let lines: UnsafeRawPointer?
     let count: Int
 
     init(offsets: UnsafeRawPointer, count: Int, blob: UnsafeRawBufferPointer) {
-        self.offsets = offsets
+        storage = .records(offsets: offsets)
         self.blob = blob
-        self.lines = nil
         self.count = count
     }
 
     init(lines: UnsafeRawPointer, count: Int) {
-        self.offsets = nil
-        self.blob = UnsafeRawBufferPointer(start: nil, count: 0)
-        self.lines = lines
+        storage = .lines(lines)
+        blob = UnsafeRawBufferPointer(start: nil, count: 0)
+        self.count = count
+    }
+
+    /// `bits` in 1...32, and the section `CompiledListLayout.packedLinesLength(count:bits:)` bytes long.
+    init(packedLines: UnsafeRawPointer, bits: Int, count: Int) {
+        storage = .packedLines(packedLines, bits: bits)
+        blob = UnsafeRawBufferPointer(start: nil, count: 0)
         self.count = count
     }
 
     func record(_ row: Int) -> EntryRecord {
         guard row >= 0, row < count else { return EntryRecord(line: 0) }
-        if let lines {
+        switch storage {
+        case .packedLines(let packed, let bits):
+            let bit = row * bits
+            // Shift <= 7 and bits <= 32: the row lies within the 8 bytes loaded.
+            let word = UInt64(littleEndian: packed.loadUnaligned(fromByteOffset: bit >> 3, as: UInt64.self))
+            return EntryRecord(line: Int((word >> UInt64(bit & 7)) & (1 << UInt64(bits) - 1)))
+        case .lines(let lines):
             return EntryRecord(line: Int(UInt32(littleEndian: lines.loadUnaligned(fromByteOffset: row * 4, as: UInt32.self))))
+        case .records(let offsets):
+            var position = Int(clamping: UInt64(littleEndian: offsets.loadUnaligned(fromByteOffset: row * 8, as: UInt64.self)))
+            let line = readVarint(&position) ?? 0
+            let id = readString(&position)
+            let category = readString(&position)
+            return EntryRecord(line: Int(clamping: line), entryID: id, category: category)
         }
-        guard let offsets else { return EntryRecord(line: 0) }
-        var position = Int(clamping: UInt64(littleEndian: offsets.loadUnaligned(fromByteOffset: row * 8, as: UInt64.self)))
-        let line = readVarint(&position) ?? 0
-        let id = readString(&position)
-        let category = readString(&position)
-        return EntryRecord(line: Int(clamping: line), entryID: id, category: category)
     }
 
     private func readVarint(_ position: inout Int) -> UInt64? {

@@ -46,8 +46,19 @@ enum CompiledListLayout {
         /// Multi-index chunk `parameter0`: `count` u32 rows, grouped by chunk value; `parameter1` = the planned radius.
         case chunkPostings = 7
         /// Instead of `records` + `recordBlob` when no entry has an id or category: `count` u32 source lines.
+        /// Written by earlier versions; still read.
         case lines = 8
+        /// As `lines`, bit-packed: row i's line is bits [i x b, (i + 1) x b) of the section read as one
+        /// little-endian bit string, b = `parameter0` (1...32, enough bits for the largest line). Followed by 7
+        /// zero bytes, so any row is read with one unaligned 8-byte load inside the section.
+        case packedLines = 9
     }
+
+    /// Bits per row of a `packedLines` section holding lines up to `maxLine`.
+    static func packedLineBits(maxLine: UInt32) -> Int { max(1, UInt32.bitWidth - maxLine.leadingZeroBitCount) }
+
+    /// Bytes of a `packedLines` section: the packed bits, then the 7 bytes of padding.
+    static func packedLinesLength(count: Int, bits: Int) -> Int { (count * bits + 7) / 8 + 7 }
 
     struct Section: Equatable {
         var kind: SectionKind

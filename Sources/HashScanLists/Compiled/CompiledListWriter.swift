@@ -224,11 +224,28 @@ final class StreamingSectionWriter {
         try addRecords(group, order: 0..<hashes.count)
     }
 
-    /// Full records when the group has ids or categories, else just the source line of each row.
+    /// Full records when the group has ids or categories, else just the source line of each row, bit-packed
+    /// (27 bits a row for 100M lines instead of 32: the table is read for every reported hit).
     private func addRecords(_ group: GroupInput, order: some Sequence<Int>) throws {
         guard let records = group.records else {
-            try begin(.lines, group.algorithm, count: group.lines.count)
-            for row in order { try append(integer: group.lines[row]) }
+            let bits = CompiledListLayout.packedLineBits(maxLine: group.lines.max() ?? 0)
+            try begin(.packedLines, group.algorithm, count: group.lines.count, parameter0: bits)
+            var pending: UInt64 = 0, filled = 0
+            for row in order {
+                pending |= UInt64(group.lines[row]) << UInt64(filled)
+                filled += bits
+                // filled < 32 before the row and bits <= 32: the 64-bit accumulator never overflows.
+                if filled >= 32 {
+                    try append(integer: UInt32(truncatingIfNeeded: pending))
+                    pending >>= 32
+                    filled -= 32
+                }
+            }
+            for _ in 0..<((filled + 7) / 8) {
+                try append(integer: UInt8(truncatingIfNeeded: pending))
+                pending >>= 8
+            }
+            try append(repeatElement(UInt8(0), count: 7))
             end()
             return
         }
