@@ -11,6 +11,7 @@
 # Options:
 #   --seed N              data seed (42)
 #   --pdq-count N         PDQ entries (10000000)       --sha-count N   SHA-256 entries (100000000)
+#   --sha-residency "…"   residencies of the SHA-256 lookups ("mapped resident": in place, and copied into huge pages)
 #   --queries N           PDQ queries of each kind in the data (10000)
 #   --other-limit N       queries of each kind run on the clustered and biased data (2000)
 #   --faiss-limit N       queries FAISS answers per kind and repetition (300); hashscan answers all --queries
@@ -32,6 +33,7 @@ set -euo pipefail
 
 seed=42 pdq_count=10000000 sha_count=100000000 queries=10000 other_limit=2000 faiss_limit=300 linear_limit=100 repeat=3
 vics_mb="100 1000" vics_every=100 data_dir="" keep_data=false venv=/tmp/hashscan-lists-venv out_dir="" markdown=""
+sha_residency="mapped resident"
 skip_build=false listbench="" hashscan="" skip_multihash=false skip_clustered=false skip_sha=false skip_vics=false skip_pdq=false
 
 while (($#)); do
@@ -57,6 +59,7 @@ while (($#)); do
         --skip-multihash) skip_multihash=true; shift ;;
         --skip-clustered) skip_clustered=true; shift ;;
         --skip-sha) skip_sha=true; shift ;;
+        --sha-residency) sha_residency=$2; shift 2 ;;
         --skip-vics) skip_vics=true; shift ;;
         --skip-pdq) skip_pdq=true skip_multihash=true skip_clustered=true; shift ;;
         --quick) pdq_count=1000000 sha_count=2000000 queries=3000 faiss_limit=200 repeat=2 vics_mb="10 100"; shift ;;
@@ -196,8 +199,11 @@ if ! $skip_sha; then
     grep -E "Maximum resident|Elapsed" "$out_dir/sha-compile.err" | sed 's/^\s*/   /' >&2
     log "SHA-256: lookups ($repeat repetitions)"
     lookups=$((sha_count < 4000000 ? sha_count : 4000000))
-    "$listbench" sha-query --list "$data_dir/sha.hsl" --count "$sha_count" --seed "$seed" --lookups "$lookups" \
-        --threads 1,2 --repeat "$repeat" >> "$swift_log"
+    for residency in $sha_residency; do
+        log "SHA-256: lookups, list $residency"
+        "$listbench" sha-query --list "$data_dir/sha.hsl" --count "$sha_count" --seed "$seed" --lookups "$lookups" \
+            --threads 1,2 --repeat "$repeat" --residency "$residency" >> "$swift_log"
+    done
     rm -f "$data_dir/sha.hsl"
 fi
 

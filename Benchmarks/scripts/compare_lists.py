@@ -390,39 +390,43 @@ def report(args):
         emit("|---|---|---:|---:|---:|---:|---:|")
         groups = {}
         for record in sha:
-            groups.setdefault((record["api"], record["keys"], record["threads"]), []).append(record)
-        for (api, keys, threads), records in sorted(groups.items()):
+            groups.setdefault((record.get("residency", "mapped"), record["api"], record["keys"], record["threads"]), []).append(record)
+        for (residency, api, keys, threads), records in sorted(groups.items()):
             rates = [r["lookups"] / r["wall"] for r in records]
             per_cpu = [r["lookups"] / r["cpu"] for r in records if r["cpu"] > 0]
-            emit(f"| {api} | {keys} | {threads} | {fmt(max(rates))} | {fmt(statistics.median(rates))} | "
+            emit(f"| {api} ({residency}) | {keys} | {threads} | {fmt(max(rates))} | {fmt(statistics.median(rates))} | "
                  f"{fmt(max(per_cpu)) if per_cpu else '–'} | {len(records)} |")
         memory = [r for r in swift if r.get("what") == "sha-memory"]
-        opens = [r["open_ms"] for r in swift if r.get("what") == "sha-open"]
-        if opens:
-            best, median = best_median(opens)
-            count = [r for r in swift if r.get("what") == "sha-open"][-1]["entries"]
-            verdict(f"3. SHA-256 {count:,} open", f"{best:.2f} ms (median {median:.2f})", "< 50 ms", best < 50, "CompiledList(path:)")
-        for keys in ("present", "absent"):
-            records = [r for r in sha if r["keys"] == keys and r["api"].startswith("batch") and r["threads"] == 1]
-            if records:
-                rates = [r["lookups"] / r["wall"] for r in records]
-                best, median = max(rates), statistics.median(rates)
-                verdict(f"3. SHA-256 {records[-1]['entries']:,}: exact lookups, {keys} keys, 1 thread (batch API)", f"{best / 1e6:.2f} M/s (median {median / 1e6:.2f})",
-                        "≥ 5 M/s", best >= 5e6, records[-1]["api"])
+        for residency in sorted({r.get("residency", "mapped") for r in swift if r.get("what") == "sha-open"}):
+            opens = [r for r in swift if r.get("what") == "sha-open" and r.get("residency", "mapped") == residency]
+            best, median = best_median([r["open_ms"] for r in opens])
+            # Opening in place is the target; a resident open copies the tables (seconds, reported, not judged).
+            if residency == "mapped":
+                verdict(f"3. SHA-256 {opens[-1]['entries']:,} open", f"{best:.2f} ms (median {median:.2f})", "< 50 ms", best < 50, "CompiledList(path:)")
+            else:
+                emit(f"\n{residency} open: {best:,.0f} ms (the copy into huge pages: {opens[-1].get('copy_mib', 0):,.0f} MiB)")
+            for keys in ("present", "absent"):
+                records = [r for r in sha if r["keys"] == keys and r["api"].startswith("batch") and r["threads"] == 1
+                           and r.get("residency", "mapped") == residency]
+                if records:
+                    rates = [r["lookups"] / r["wall"] for r in records]
+                    best, median = max(rates), statistics.median(rates)
+                    verdict(f"3. SHA-256 {records[-1]['entries']:,}: exact lookups, {keys} keys, 1 thread (batch API, {residency})",
+                            f"{best / 1e6:.2f} M/s (median {median / 1e6:.2f})", "≥ 5 M/s", best >= 5e6, records[-1]["api"])
         if memory:
-            emit("\n| memory (/proc/self/status) | VmRSS MiB | list pages MiB (RssFile + RssShmem − before open) | anonymous MiB (benchmark keys: "
+            emit("\n| memory (/proc/self/status) | VmRSS MiB | list MiB (file pages RssFile + RssShmem − before open, + the resident copy) | anonymous MiB (benchmark keys: "
                  f"{memory[-1]['keys_mib']:,.0f}) | list pages / raw digests |")
             emit("|---|---:|---:|---:|---:|")
             for m in memory:
-                pages = m["rss_file_mib"] - m.get("baseline_file_mib", 0)
-                emit(f"| {m['stage']} | {m['rss_mib']:,.0f} | {pages:,.0f} | {m['rss_anon_mib']:,.0f} | {pages / m['raw_mib'] * 100:.1f}% |")
+                pages = m.get("list_mib", m["rss_file_mib"] - m.get("baseline_file_mib", 0))
+                emit(f"| {m['stage']} ({m.get('residency', 'mapped')}) | {m['rss_mib']:,.0f} | {pages:,.0f} | {m['rss_anon_mib']:,.0f} | {pages / m['raw_mib'] * 100:.1f}% |")
             emit(f"\nRaw digests: {memory[-1]['entries']:,} x 32 bytes = {memory[-1]['raw_mib']:,.0f} MiB; the file is "
                  f"{memory[-1]['file_mib']:,.0f} MiB (digests, prefix table, line table).")
             for m in memory:
-                pages = m["rss_file_mib"] - m.get("baseline_file_mib", 0)
+                pages = m.get("list_mib", m["rss_file_mib"] - m.get("baseline_file_mib", 0))
                 ratio = pages / m["raw_mib"]
-                verdict(f"3. SHA-256 memory vs raw digests, {m['stage']}", f"{(ratio - 1) * 100:+.1f}%", "≤ +15%", ratio <= 1.15,
-                        f"{pages:,.0f} / {m['raw_mib']:,.0f} MiB (list pages resident)")
+                verdict(f"3. SHA-256 memory vs raw digests, {m['stage']} ({m.get('residency', 'mapped')})", f"{(ratio - 1) * 100:+.1f}%",
+                        "≤ +15%", ratio <= 1.15, f"{pages:,.0f} / {m['raw_mib']:,.0f} MiB (list pages + resident copy)")
 
     # VICS.
     vics = [json.loads(line) for line in open(os.path.join(outdir, "vics.jsonl"))] \

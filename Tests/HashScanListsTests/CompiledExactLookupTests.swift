@@ -6,9 +6,9 @@ import Testing
 /// Exact lookups in compiled lists: `query` and the batch `matchCounts` against a dictionary of the entries.
 @Suite("Compiled exact lookups")
 struct CompiledExactLookupTests {
-    @Test("query and matchCounts find every entry, duplicates and skewed buckets included, and nothing else",
-          arguments: [HashAlgorithm.md5, .sha1, .sha256])
-    func lookupsMatchTheEntries(algorithm: HashAlgorithm) throws {
+    @Test("query and matchCounts find every entry, duplicates and skewed buckets included, and nothing else (mapped and resident)",
+          arguments: [HashAlgorithm.md5, .sha1, .sha256], [CompiledList.Residency.mapped, .resident])
+    func lookupsMatchTheEntries(algorithm: HashAlgorithm, residency: CompiledList.Residency) throws {
         let width = algorithm.byteCount
         var random = SplitMix64(state: UInt64(width))
         var hashes = (0..<5000).map { _ in random.digest(bytes: width) }
@@ -24,7 +24,7 @@ struct CompiledExactLookupTests {
         let entries = hashes.enumerated().map { ListEntry(algorithm: algorithm, hash: $1, line: $0 + 1) }
         let scratch = try ScratchDirectory()
         try CompiledListWriter.write(HashList(name: "exact", entries: entries), to: scratch.path("e.hsl"))
-        let compiled = try CompiledList(path: scratch.path("e.hsl"))
+        let compiled = try CompiledList(path: scratch.path("e.hsl"), residency: residency)
 
         // Keys: every entry; absent digests, uniform and in the skewed prefix; entries with only the last byte
         // changed (every word of the row is compared, the 4-byte tail of SHA-1 too).

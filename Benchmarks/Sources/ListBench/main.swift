@@ -9,6 +9,7 @@
 //   ListBench pdq-linear  --data DIR [--kinds random,near] [--limit N] [--radius 31] --results FILE
 //   ListBench sha-compile --count N [--seed S] --out FILE
 //   ListBench sha-query   --list FILE --count N [--seed S] [--lookups N] [--threads 1,2] [--repeat N] [--batch-only]
+//                         [--residency mapped|resident]
 //   ListBench vics-gen    --media N [--every K] [--padding B] [--seed S] --out FILE
 import Dispatch
 import Foundation
@@ -333,9 +334,14 @@ func shaQuery(_ arguments: Arguments) {
     let baseline = memoryStatus()
     let opened = now()
     let list: CompiledList
-    do { list = try CompiledList(path: path) } catch { fail("\(error)") }
+    let residencyName = arguments.string("residency", default: "mapped")
+    let residency: CompiledList.Residency = residencyName == "resident" ? .resident : .mapped
+    do { list = try CompiledList(path: path, residency: residency) } catch { fail("\(error)") }
     let openMs = (now() - opened) * 1000
-    emit(["what": "sha-open", "entries": count, "open_ms": openMs, "rss_mib": memoryStatus()["VmRSS"] ?? 0])
+    // The resident copy is the anonymous memory the open added (measured before any key exists).
+    let copyMiB = max(0, (memoryStatus()["RssAnon"] ?? 0) - (baseline["RssAnon"] ?? 0))
+    emit(["what": "sha-open", "entries": count, "open_ms": openMs, "rss_mib": memoryStatus()["VmRSS"] ?? 0, "residency": residencyName,
+          "copy_mib": copyMiB])
     guard list.counts[.sha256] == count else { fail("the list holds \(list.counts[.sha256] ?? 0) SHA-256 entries, not \(count)") }
 
     // Keys: present = entries at seeded random positions (regenerated, not read from the list); absent = another seed.
@@ -361,7 +367,10 @@ func shaQuery(_ arguments: Arguments) {
     // and the process' anonymous memory, which holds the 2 x lookups keys of this benchmark.
     func memoryRecord(_ stage: String) -> [String: Any] {
         let memory = memoryStatus()
-        return ["what": "sha-memory", "stage": stage, "entries": count, "lookups_done": lookups * 2, "rss_mib": memory["VmRSS"] ?? 0,
+        // The list's memory: its file pages, plus the resident copy.
+        let filePages = (memory["RssFile"] ?? 0) + (memory["RssShmem"] ?? 0) - (baseline["RssFile"] ?? 0) - (baseline["RssShmem"] ?? 0)
+        return ["what": "sha-memory", "residency": residencyName, "list_mib": filePages + copyMiB,
+                "stage": stage, "entries": count, "lookups_done": lookups * 2, "rss_mib": memory["VmRSS"] ?? 0,
                 "rss_file_mib": (memory["RssFile"] ?? 0) + (memory["RssShmem"] ?? 0), "rss_anon_mib": memory["RssAnon"] ?? 0,
                 "keys_mib": keysMiB, "raw_mib": Double(count * 32) / 1_048_576, "file_mib": Double(list.fileSize) / 1_048_576,
                 "baseline_file_mib": (baseline["RssFile"] ?? 0) + (baseline["RssShmem"] ?? 0), "baseline_rss_mib": baseline["VmRSS"] ?? 0]
@@ -387,7 +396,7 @@ func shaQuery(_ arguments: Arguments) {
             }
             sink.value[worker] = found
         }
-        emit(["what": "sha-query", "api": "batch matchCounts (4,096 keys a call)", "keys": keysName, "threads": threads,
+        emit(["what": "sha-query", "api": "batch matchCounts (4,096 keys a call)", "keys": keysName, "threads": threads, "residency": residencyName,
               "lookups": keys.count, "wall": batched.wall, "cpu": batched.cpu, "repetition": repetition, "entries": count])
         progress(String(format: "sha-query batch %@ threads %d rep %d: %.2f M/s (%.2f M per CPU-s)", keysName, threads, repetition,
                         Double(keys.count) / batched.wall / 1e6, Double(keys.count) / batched.cpu / 1e6))
@@ -399,7 +408,7 @@ func shaQuery(_ arguments: Arguments) {
             for index in range { found &+= list.query(.sha256, keys[index]).count }
             sink.value[worker] = found
         }
-        emit(["what": "sha-query", "api": "query() one key a call", "keys": keysName, "threads": threads,
+        emit(["what": "sha-query", "api": "query() one key a call", "keys": keysName, "threads": threads, "residency": residencyName,
               "lookups": keys.count, "wall": single.wall, "cpu": single.cpu, "repetition": repetition, "entries": count])
         progress(String(format: "sha-query query() %@ threads %d rep %d: %.2f M/s (%.2f M per CPU-s)", keysName, threads, repetition,
                         Double(keys.count) / single.wall / 1e6, Double(keys.count) / single.cpu / 1e6))

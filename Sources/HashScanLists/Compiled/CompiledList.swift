@@ -27,9 +27,9 @@ public final class CompiledList: HashMatcher, @unchecked Sendable {
     public enum Residency: Sendable {
         /// Read in place from the mapped file: opening costs milliseconds; pages load as lookups touch them.
         case mapped
-        /// Perceptual index tables copied into anonymous memory backed by huge pages where the system allows:
-        /// opening reads them once, then each random probe avoids a TLB miss (several times more PDQ queries
-        /// per second on large lists). For long scans and servers.
+        /// Index tables (exact and perceptual) copied into anonymous memory backed by huge pages where the system
+        /// allows: opening reads them once, then each random probe avoids a page walk (several times more PDQ
+        /// queries per second on large lists). For long scans and servers.
         case resident
     }
 
@@ -115,35 +115,58 @@ public final class CompiledList: HashMatcher, @unchecked Sendable {
         for copy in residentCopies { munmap(copy.baseAddress, copy.count) }
     }
 
-    /// Copies each Hamming index's tables into huge-page-backed anonymous memory and points the index at them.
+    /// Copies each index's tables (exact: the sorted digests and the prefix table; Hamming: hashes, chunk offsets
+    /// and postings) into huge-page-backed anonymous memory and points the index at them. A random lookup then
+    /// costs a cache miss without a page walk (4 KiB pages of a file mapping need one per random row). The copy
+    /// replaces the mapped pages: they are released from this process after copying.
     private func makeResident() {
+        for (algorithm, index) in exact {
+            let digestBytes = index.count * index.width
+            let bucketBytes = ((1 << index.prefixBits) + 1) * 4
+            guard let copied = residentCopy([(index.digests, digestBytes), (index.buckets, bucketBytes)]) else { continue }
+            exact[algorithm] = ExactIndex(digests: copied[0], width: index.width, count: index.count, buckets: copied[1],
+                                          prefixBits: index.prefixBits)
+        }
         for (algorithm, index) in hamming {
             var pieces: [(UnsafeRawPointer, Int)] = [(index.hashes, index.count * index.width)]
             for chunk in index.chunks {
                 pieces.append((chunk.offsets, ((1 << chunk.bits) + 1) * 4))
                 pieces.append((chunk.postings, index.count * 4))
             }
-            let huge = 2 << 20
-            let total = pieces.reduce(0) { $0 + ($1.1 + 63) / 64 * 64 }
-            let size = (total + huge - 1) / huge * huge
-            guard let region = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), region != MAP_FAILED else {
-                continue  // Stay mapped: slower, same answers.
-            }
-            madvise(region, size, MADV_HUGEPAGE)
-            var offset = 0
-            var copied: [UnsafeRawPointer] = []
-            for (source, length) in pieces {
-                (region + offset).copyMemory(from: source, byteCount: length)
-                copied.append(UnsafeRawPointer(region + offset))
-                offset += (length + 63) / 64 * 64
-            }
+            guard let copied = residentCopy(pieces) else { continue }
             let chunks = index.chunks.enumerated().map { position, chunk in
                 HammingIndex.Chunk(start: chunk.start, bits: chunk.bits, offsets: copied[1 + 2 * position], postings: copied[2 + 2 * position])
             }
             hamming[algorithm] = HammingIndex(hashes: copied[0], width: index.width, count: index.count, chunks: chunks,
                                               plannedRadius: index.plannedRadius)
-            residentCopies.append(UnsafeMutableRawBufferPointer(start: region, count: size))
         }
+    }
+
+    /// The pieces copied, 64-byte aligned, into one anonymous region asking for huge pages; nil when the memory
+    /// cannot be had (the index then stays mapped: slower, same answers). The source pages are released from
+    /// this process's mapping (the file is unchanged; its page cache is the kernel's to keep or drop).
+    private func residentCopy(_ pieces: [(UnsafeRawPointer, Int)]) -> [UnsafeRawPointer]? {
+        let huge = 2 << 20
+        let total = pieces.reduce(0) { $0 + ($1.1 + 63) / 64 * 64 }
+        let size = max(huge, (total + huge - 1) / huge * huge)
+        guard let region = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), region != MAP_FAILED else {
+            return nil
+        }
+        madvise(region, size, MADV_HUGEPAGE)
+        var offset = 0
+        var copied: [UnsafeRawPointer] = []
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        for (source, length) in pieces {
+            (region + offset).copyMemory(from: source, byteCount: length)
+            copied.append(UnsafeRawPointer(region + offset))
+            offset += (length + 63) / 64 * 64
+            // Whole pages inside the piece only: a page shared with the header or another section stays.
+            let start = (Int(bitPattern: source) + page - 1) / page * page
+            let end = (Int(bitPattern: source) + length) / page * page
+            if end > start { madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_DONTNEED) }
+        }
+        residentCopies.append(UnsafeMutableRawBufferPointer(start: region, count: size))
+        return copied
     }
 
     private func buildIndexes(_ algorithm: HashAlgorithm, _ group: [CompiledListLayout.Section]) throws {
