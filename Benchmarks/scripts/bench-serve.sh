@@ -8,16 +8,16 @@
 # hashes in batches of --batch (what an upload service that queues a few uploads sends). Prints a table and PASS/FAIL
 # against the target (>= 10,000 lookups/s with p99 < 10 ms), for each of the two.
 #
-#   Benchmarks/scripts/bench-serve.sh            # full: 3 connection counts x 15 s a run (~25 min with the build)
+#   Benchmarks/scripts/bench-serve.sh            # full: 4 connection counts x 15 s a run (~30 min with the build)
 #   Benchmarks/scripts/bench-serve.sh --quick    # 2 connection counts x 6 s, 100 JPEGs
 #
 # Options:
 #   --seed N              data seed (42)
 #   --pdq-count N         list entries (10000000)       --bodies N   /v1/match/hashes bodies (4096)
 #   --near-share F        share of the bodies near a list entry (0.1)
-#   --batch N             hashes a batch body (16; 0: no batch runs)
+#   --batch N             hashes a batch body (8; 0: no batch runs)
 #   --jpegs N             JPEGs (300)                   --jpeg-share F   share of them put in the list (0.3)
-#   --connections "A B"   wrk connection counts ("4 16 64"); wrk always runs 2 threads
+#   --connections "A B"   wrk connection counts ("2 4 16 64"); wrk always runs 2 threads
 #   --duration S          seconds a wrk run (15)
 #   --residency "…"       list residencies for /v1/match/hashes ("mapped resident")
 #   --port N              first port (18080; the numpy peer gets N+1)
@@ -29,10 +29,10 @@
 #   --markdown FILE       also write the report as Markdown
 #   --skip-build          use the existing binary (.build-servebench/release/hashscan)
 #   --hashscan PATH       use this hashscan binary
-#   --quick               --connections "4 64" --duration 6 --jpegs 100
+#   --quick               --connections "2 16" --duration 6 --jpegs 100
 set -euo pipefail
 
-seed=42 pdq_count=10000000 bodies=4096 batch=16 near_share=0.1 jpegs=300 jpeg_share=0.3 connections="4 16 64" duration=15
+seed=42 pdq_count=10000000 bodies=4096 batch=8 near_share=0.1 jpegs=300 jpeg_share=0.3 connections="2 4 16 64" duration=15
 residencies="mapped resident" port=18080 skip_peer=false skip_jpeg=false data_dir="" keep_data=false
 venv=/tmp/hashscan-imaging-venv out_dir="" markdown="" skip_build=false hashscan=""
 
@@ -58,7 +58,7 @@ while (($#)); do
         --markdown) markdown=$2; shift 2 ;;
         --skip-build) skip_build=true; shift ;;
         --hashscan) hashscan=$2; shift 2 ;;
-        --quick) connections="4 64" duration=6 jpegs=100; shift ;;
+        --quick) connections="2 16" duration=6 jpegs=100; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench-serve: unknown option $1 (see --help)" >&2; exit 64 ;;
     esac
