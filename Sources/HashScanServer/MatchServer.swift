@@ -15,6 +15,9 @@ package final class MatchServer: Sendable {
     package let authenticator: Authenticator
     let metrics = ServerMetrics()
     package let pool: HashingPool
+    /// Batches of precomputed hashes are matched here, first come first served, off the cooperative pool (see
+    /// `matchHashes`). Separate from `pool`, so a flood of uploads never delays or refuses a lookup.
+    let lookupPool: HashingPool
     let deadlines = RequestDeadlines()
     let audit: AuditLog?
     private let keysLoader: (@Sendable () throws -> [APIKey])?
@@ -33,9 +36,13 @@ package final class MatchServer: Sendable {
         self.log = log
         audit = try configuration.auditPath.map { path throws(AuditLog.OpenError) in try AuditLog(path: path) }
         pool = HashingPool(workers: configuration.workers, maxQueued: configuration.maxQueuedJobs, imageOptions: configuration.image)
+        lookupPool = HashingPool(workers: ScanOptions.coreCount, maxQueued: Int.max / 2, imageOptions: configuration.image)
     }
 
-    deinit { pool.shutdown() }
+    deinit {
+        pool.shutdown()
+        lookupPool.shutdown()
+    }
 
     // MARK: Running
 
@@ -66,6 +73,7 @@ package final class MatchServer: Sendable {
             watcher?.cancel()
             accepting.withLock { $0 = false }
             pool.shutdown()
+            lookupPool.shutdown()
         }
         if handleSignals { try await app.runService() } else { try await app.run() }
     }
@@ -211,9 +219,17 @@ package final class MatchServer: Sendable {
         let parsed = try HashesRequest.parse(Array(body.readableBytesView), maxBatch: configuration.maxBatch)
         let lists = store.current
         let minimum = configuration.image.minimumPDQQuality
-        let verdicts = parsed.items.map { item in
-            (id: item.id, hashes: item.hashes, hits: VerdictMatching.match(item.hashes, matcher: lists.matcher, minimumPDQQuality: minimum))
+        let match = { @Sendable (items: [HashesRequest.Item]) in
+            items.map { item in
+                (id: item.id, hashes: item.hashes, hits: VerdictMatching.match(item.hashes, matcher: lists.matcher, minimumPDQQuality: minimum))
+            }
         }
+        // One set is matched right here (a hop to another thread would cost more than it saves). A batch takes a
+        // millisecond or more of CPU: on the cooperative threads, concurrent batches were answered out of turn
+        // (p50 1.4 ms, p99 33 ms at 4 connections on 2 cores); a FIFO queue in front of dedicated threads
+        // serves them in order.
+        let items = parsed.items
+        let verdicts = items.count == 1 ? match(items) : try await lookupPool.run(deadline: context.deadline) { _ in match(items) }
         for verdict in verdicts {
             record(verdict.hits, hashes: verdict.hashes, key: key, requestID: context.id, route: "/v1/match/hashes", itemID: verdict.id)
         }

@@ -203,6 +203,12 @@ struct AuthAndLimitTests {
                                            body: Array(#"{"hashes":{"md5":"d0581f74e16a1f46b52fb9c2b45ae4b7"}}"#.utf8))
         #expect(lookup.status == 200)
         #expect(lookup.json["match"] as? Bool == true)
+        // Batches are matched on threads of their own, not the saturated hashing workers.
+        let batch = try await server.send("POST", "/v1/match/hashes", key: TestKeys.match, headers: ["Content-Type": "application/json"],
+                                          body: Array(#"{"items":[{"id":"a","hashes":{"md5":"d0581f74e16a1f46b52fb9c2b45ae4b7"}},{"id":"b","hashes":{"md5":"00000000000000000000000000000000"}}]}"#.utf8))
+        #expect(batch.status == 200, "\(batch.text)")
+        let results = batch.json["results"] as? [[String: Any]] ?? []
+        #expect(results.map { $0["match"] as? Bool } == [true, false], "\(batch.text)")
 
         for _ in blockers { gate.signal() }
         for blocker in blockers { _ = try await blocker.value }
