@@ -17,7 +17,7 @@ struct PDQIntermediateDump {
             }
             if let matrix, line.first.map({ $0.isNumber || $0 == "-" }) == true {
                 let numbers = try line.split(separator: ",").map { text in
-                    guard let value = Float(text) else { throw SharedVectors.Missing(description: "bad float \(text) in \(url.lastPathComponent)") }
+                    guard let value = Float(text) else { throw ThreatExchangeVectors.Missing(description: "bad float \(text) in \(url.lastPathComponent)") }
                     return value
                 }
                 if matrix == "buffer64x64" { buffer64 += numbers } else if matrix == "dct16x16" { dct16 += numbers }

@@ -45,13 +45,13 @@ struct PDQPeerTests {
 
     @Test("fixture lists exactly the images we rebuild")
     func fixtureCoversImages() throws {
-        let rows = SharedVectors.rows(of: try String(contentsOf: Self.fixture, encoding: .utf8))
+        let rows = ThreatExchangeVectors.rows(of: try String(contentsOf: Self.fixture, encoding: .utf8))
         #expect(rows.compactMap { $0["name"] } == Self.names)
     }
 
     @Test("hash, quality and dihedral hashes equal pdqhash under both conventions", arguments: names)
     func matchesPeer(name: String) throws {
-        let rows = SharedVectors.rows(of: try String(contentsOf: Self.fixture, encoding: .utf8))
+        let rows = ThreatExchangeVectors.rows(of: try String(contentsOf: Self.fixture, encoding: .utf8))
         let row = try #require(rows.first { $0["name"] == name })
         let width = try #require(row["width"].flatMap { Int($0) })
         let height = try #require(row["height"].flatMap { Int($0) })

@@ -19,7 +19,7 @@ struct PerceptualHashTests {
     }
 
     static func rows() throws -> [[String: String]] {
-        SharedVectors.rows(of: try String(contentsOf: fixture, encoding: .utf8))
+        ThreatExchangeVectors.rows(of: try String(contentsOf: fixture, encoding: .utf8))
     }
 
     static let names = ["gradient-rgb", "shapes-rgb", "noise-grey", "blocks-rgb", "rings-grey", "tiny-rgb",
@@ -61,6 +61,6 @@ struct PerceptualHashTests {
         bits.append(true)
         for _ in 1..<63 { bits.append(false) }
         bits.append(true)
-        #expect(bits.digest.hex == "8000000000000001")
+        #expect(bits.digest.hex == "8000000000000001")  // by construction: the first and the 64th decision set
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The shared ThreatExchange vectors at `<package root>/../shared/vectors/threatexchange`.
+/// The ThreatExchange vectors kept in the repository, `Tests/Fixtures/threatexchange` (see its PROVENANCE.md).
 /// Missing vectors fail the test with the path that was looked at; they never pass silently.
 enum ImagingVectors {
     struct Missing: Error, CustomStringConvertible {
@@ -10,16 +10,14 @@ enum ImagingVectors {
 
     static var root: URL {
         get throws {
-            let packageRoot = URL(fileURLWithPath: #filePath)
+            let directory = URL(fileURLWithPath: #filePath)
                 .deletingLastPathComponent()  // HashScanImagingTests
                 .deletingLastPathComponent()  // Tests
-                .deletingLastPathComponent()  // package root
-            let directory = packageRoot.deletingLastPathComponent()
-                .appendingPathComponent("shared/vectors/threatexchange").standardizedFileURL
+                .appendingPathComponent("Fixtures/threatexchange").standardizedFileURL
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue
             else {
-                throw Missing(description: "ThreatExchange vectors not found at \(directory.path): place shared/ beside the package")
+                throw Missing(description: "ThreatExchange vectors not found at \(directory.path)")
             }
             return directory
         }

@@ -46,21 +46,6 @@ import Testing
         #expect(image.width == 40 && image.height == 30 && image.channels == 3)
     }
 
-    @Test func fastPathTiming() throws {
-        let bytes = try ImagingVectors.bytes("repo/pdq/data/reg-test-input/exif-rotn/exif-rotn-1.jpg")
-        let decoder = ImageDecoder()
-        func time(_ body: () throws -> Void) rethrows -> Double {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body()
-            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-        }
-        let full = try time { _ = try bytes.withUnsafeBytes { try decoder.decode($0).get() } }
-        let fast = try time {
-            _ = try bytes.withUnsafeBytes { try decoder.decode($0, jpegFastPath: JPEGFastPath(minimumSide: 256, lumaOnly: true)).get() }
-        }
-        print("4032x3024 JPEG: full RGB decode \(full) ms, 1/8 luma-only \(fast) ms (debug build, shared machine)")
-    }
-
     @Test func lossless12BitAndHierarchicalJPEGsAreUnsupported() {
         let jpeg = TestEncoders.jpeg(TestPatterns.rgb(width: 16, height: 16), width: 16, height: 16)
         guard let sof = (2..<(jpeg.count - 1)).first(where: { jpeg[$0] == 0xFF && jpeg[$0 + 1] == 0xC0 }) else {

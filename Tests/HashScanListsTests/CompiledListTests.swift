@@ -119,9 +119,9 @@ struct CompiledListTests {
 
     @Test("ThreatExchange needles and haystack: exactly the 250 reference pairs within 31")
     func needlesAndHaystack() throws {
-        let vectors = try SharedVectors.directory()
-        let haystack = try SharedVectors.lines(vectors.appendingPathComponent("repo/pdq/data/reg-test-input/haystack.txt"))
-        let needles = try SharedVectors.lines(vectors.appendingPathComponent("repo/pdq/data/reg-test-input/needles.txt"))
+        let vectors = try ThreatExchangeVectors.directory()
+        let haystack = try ThreatExchangeVectors.lines(vectors.appendingPathComponent("repo/pdq/data/reg-test-input/haystack.txt"))
+        let needles = try ThreatExchangeVectors.lines(vectors.appendingPathComponent("repo/pdq/data/reg-test-input/needles.txt"))
         let expectedText = try String(contentsOf: vectors.appendingPathComponent("derived/needles_haystack_matches_le31.csv"), encoding: .utf8)
         let entries = try haystack.enumerated().map { index, hex in
             ListEntry(algorithm: .pdq, hash: try #require(Digest(hex: hex)), entryID: "h\(index)", line: index + 1)
@@ -137,7 +137,7 @@ struct CompiledListTests {
                 pairs.insert("\(needle),\(hit.reference.hex),\(hit.distance)")
             }
         }
-        let expected = SharedVectors.pairs(fromCSV: expectedText)
+        let expected = ThreatExchangeVectors.pairs(fromCSV: expectedText)
         #expect(expected.count == 250)
         #expect(pairs.count == 250)
         let found = Set(pairs.map { $0.split(separator: ",").prefix(2).joined(separator: ",") })
@@ -199,11 +199,11 @@ struct CompiledListTests {
     }
 }
 
-enum SharedVectors {
-    /// ../shared/vectors/threatexchange beside the package; CI lays it out there.
+enum ThreatExchangeVectors {
+    /// `Tests/Fixtures/threatexchange`: the reference vectors kept in the repository (see its PROVENANCE.md).
     static func directory() throws -> URL {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let url = root.deletingLastPathComponent().appendingPathComponent("shared/vectors/threatexchange")
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/threatexchange")
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw ParseFailure("reference vectors missing at \(url.path)")
         }

@@ -1,22 +1,21 @@
 import Foundation
 
-/// Locates the shared ThreatExchange vectors: `<package root>/../shared/vectors/threatexchange`
-/// (CI checks `shared/` out beside the clone). Missing vectors are an error, never a silent pass.
-enum SharedVectors {
+/// The ThreatExchange reference vectors in the repository, `Tests/Fixtures/threatexchange` (provenance in
+/// its PROVENANCE.md). A missing file is an error, never a silent pass.
+enum ThreatExchangeVectors {
     struct Missing: Error, CustomStringConvertible {
         let description: String
     }
 
     static var directory: URL {
         get throws {
-            let root = URL(fileURLWithPath: #filePath)
+            let directory = URL(fileURLWithPath: #filePath)
                 .deletingLastPathComponent()  // HashScanHashingTests
                 .deletingLastPathComponent()  // Tests
-                .deletingLastPathComponent()  // package root
-            let directory = root.deletingLastPathComponent().appendingPathComponent("shared/vectors/threatexchange")
+                .appendingPathComponent("Fixtures/threatexchange")
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw Missing(description: "PDQ reference vectors not found at \(directory.standardizedFileURL.path): place the shared/ folder beside the package checkout")
+                throw Missing(description: "PDQ reference vectors not found at \(directory.standardizedFileURL.path)")
             }
             return directory
         }
