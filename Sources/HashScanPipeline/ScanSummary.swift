@@ -77,6 +77,8 @@ public enum ExitStatus {
     public static let badInput: Int32 = 65
     /// A list or other input the run depends on cannot be read.
     public static let cannotOpenInput: Int32 = 66
+    /// An output file (`--output`, `--csv`, the state, a keys file being written) cannot be created or opened.
+    public static let cannotCreateOutput: Int32 = 73
     /// The records could not be written to the output file.
     public static let ioError: Int32 = 74
     /// The run could not be set up (e.g. a digest is unavailable).

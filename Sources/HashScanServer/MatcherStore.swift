@@ -1,4 +1,5 @@
 import Foundation
+import HashScanLists
 import Synchronization
 
 /// Loads the lists, and the current snapshot requests match against. A reload builds the new lists off the lock
@@ -19,6 +20,20 @@ package final class MatcherStore: Sendable {
         self.loader = loader
         state = Mutex(LoadedLists(lists))
         reloading = Mutex(false)
+    }
+
+    /// The lists at `paths`, loaded by the library's `ListLoader` at start and on every reload. A reload that fails
+    /// for any reason (a file missing, unreadable, corrupt or malformed) throws nothing and keeps the old lists;
+    /// the failure is the reload's result. Import warnings (skipped records) go to `log`.
+    package convenience init(paths: [String], options: ListImportOptions, residency: CompiledList.Residency,
+                             log: @escaping @Sendable (String) -> Void) throws {
+        try self.init {
+            try paths.map { path throws(ListLoader.Failure) in
+                let loaded = try ListLoader.open(path, options: options, residency: residency)
+                for warning in loaded.warnings { log(warning) }
+                return LoadedList(matcher: loaded.matcher, name: loaded.name, version: loaded.version, entries: loaded.entries)
+            }
+        }
     }
 
     package var current: LoadedLists { state.withLock { $0 } }

@@ -179,11 +179,16 @@ struct ListsCommand: ParsableCommand {
 /// Opens a compiled list or exits with the reason.
 func openCompiled(_ path: String, residency: CompiledList.Residency = .mapped) throws -> CompiledList {
     do {
-        return try CompiledList(path: path, residency: residency)
+        return try ListLoader.openCompiled(path, residency: residency)
     } catch {
-        printError(error.description)
-        throw ExitCode(ExitStatus.cannotOpenInput)
+        throw listFailureExit(error)
     }
+}
+
+/// A list failure on stderr, as the exit status its kind calls for (66 unreadable, 65 malformed).
+func listFailureExit(_ failure: ListLoader.Failure) -> ExitCode {
+    for line in failure.messages { printError(line) }
+    return ExitCode(failure.kind == .malformed ? ExitStatus.badInput : ExitStatus.cannotOpenInput)
 }
 
 /// Options for reading source lists, shared by `lists compile` and `scan`.
@@ -207,39 +212,16 @@ struct ImportFlags: ParsableArguments {
 
 extension ListFormat: ExpressibleByArgument {}
 
-/// Imports a source list (any supported format), returning it with the SHA-256 of the file (provenance).
-/// Strict: any malformed record stops the run. Otherwise malformed records are skipped and each is reported.
+/// Imports a source list (any supported format), returning it with the SHA-256 of the file (provenance);
+/// skipped records and notes go to stderr.
 func loadSourceList(_ path: String, options: ListImportOptions) throws -> (ImportedList, String) {
-    guard FileManager.default.isReadableFile(atPath: path) else {
-        printError("\(path): cannot read list: \(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")")
-        throw ExitCode(ExitStatus.cannotOpenInput)
-    }
-    let imported: ImportedList
     do {
-        imported = try ListImporter.importList(atPath: path, options: options)
+        let (imported, warnings) = try ListLoader.importSource(path, options: options)
+        for warning in warnings { printError(warning) }
+        return (imported, ListLoader.fileSHA256(path) ?? "")
     } catch {
-        for line in error.description.split(separator: "\n") { printError(String(line)) }
-        throw ExitCode(error.problems.isEmpty ? ExitStatus.cannotOpenInput : ExitStatus.badInput)
+        throw listFailureExit(error)
     }
-    guard !(imported.entries.isEmpty && imported.counts.malformed > 0) else {
-        for problem in imported.problems.prefix(5) { printError("\(path):\(problem.line): \(problem.reason)") }
-        printError("\(path): no valid entry among \(imported.counts.malformed) malformed records: not a \(imported.format.rawValue) list?")
-        throw ExitCode(ExitStatus.badInput)
-    }
-    for problem in imported.problems.prefix(20) { printError("\(path):\(problem.line): \(problem.reason) (skipped)") }
-    if imported.counts.malformed > 20 { printError("\(path): \(imported.counts.malformed) malformed records in all, skipped (--strict refuses them)") }
-    for note in imported.notes { printError("\(path): \(note)") }
-    return (imported, fileSHA256(path) ?? "")
-}
-
-/// The SHA-256 of a file, read in chunks.
-func fileSHA256(_ path: String) -> String? {
-    guard let handle = FileHandle(forReadingAtPath: path), let digester = try? MultiDigester(algorithms: [.sha256]) else { return nil }
-    defer { try? handle.close() }
-    while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-        chunk.withUnsafeBytes { digester.update($0) }
-    }
-    return digester.finish()[.sha256]?.hex
 }
 
 extension String {

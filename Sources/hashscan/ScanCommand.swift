@@ -115,7 +115,7 @@ struct ScanCommand: ParsableCommand {
                 options.csv = try CSVMatchSink(path: csv, append: resume)
             } catch {
                 printError("\(csv): cannot write: \(error.message)")
-                throw ExitCode(ExitStatus.cannotOpenInput)
+                throw ExitCode(ExitStatus.cannotCreateOutput)
             }
         }
         if let state {
@@ -151,13 +151,14 @@ struct ScanCommand: ParsableCommand {
     }
 }
 
-/// Opens a list for matching: a compiled list is mapped, a source list is parsed into memory.
+/// Opens a list for matching (ListLoader), with its findings on stderr and failures as exit statuses.
 func loadMatcher(_ path: String, options: ListImportOptions, residency: CompiledList.Residency = .mapped)
     throws -> (matcher: any HashMatcher, info: ScanSummary.ListInfo) {
-    if CompiledList.looksCompiled(path: path) {
-        let list = try openCompiled(path, residency: residency)
-        return (list, ScanSummary.ListInfo(name: list.name, version: list.version, entries: list.counts.values.reduce(0, +)))
+    do {
+        let loaded = try ListLoader.open(path, options: options, residency: residency)
+        for warning in loaded.warnings { printError(warning) }
+        return (loaded.matcher, ScanSummary.ListInfo(name: loaded.name, version: loaded.version, entries: loaded.entries))
+    } catch {
+        throw listFailureExit(error)
     }
-    let list = try loadSourceList(path, options: options).0.hashList
-    return (InMemoryListMatcher(lists: [list]), ScanSummary.ListInfo(name: list.name, version: list.version, entries: list.entries.count))
 }

@@ -82,15 +82,11 @@ struct ServeCommand: ParsableCommand {
         let paths = list
         let importOptions = try importing.options(strict: true)
         let residency: CompiledList.Residency = residentLists ? .resident : .mapped
-        let store = try MatcherStore {
-            try paths.map { path in
-                do {
-                    let (matcher, info) = try loadMatcher(path, options: importOptions, residency: residency)
-                    return LoadedList(matcher: matcher, name: info.name, version: info.version, entries: info.entries)
-                } catch let code as ExitCode {
-                    throw ListLoadFailure(path: path, status: code.rawValue)
-                }
-            }
+        let store: MatcherStore
+        do {
+            store = try MatcherStore(paths: paths, options: importOptions, residency: residency, log: { printError($0) })
+        } catch let failure as ListLoader.Failure {
+            throw listFailureExit(failure)
         }
 
         var scanOptions = ScanOptions(algorithms: [])
@@ -150,13 +146,6 @@ private final class ServeFailure: Sendable {
     var message: String? { value.withLock { $0 } }
 }
 
-/// A list that could not be (re)loaded; its reason was already written to stderr.
-struct ListLoadFailure: Error, CustomStringConvertible {
-    let path: String
-    let status: Int32
-    var description: String { "\(path) could not be loaded (see the message above; exit status \(status))" }
-}
-
 /// `HOST:PORT`, or `[IPv6]:PORT`.
 func parseListen(_ text: String) -> (String, Int)? {
     guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
@@ -181,10 +170,17 @@ struct ServeKeygenCommand: ParsableCommand {
     @Option(name: .long, help: "Requests per second allowed for this key (429 beyond it); none by default.")
     var rate: Double?
 
-    @Option(name: .customLong("keys-file"), help: ArgumentHelp("The keys file to append to (created if missing).", valueName: "file"))
-    var keys: String
+    /// `--keys FILE` is the parent's option (`serve keygen --keys FILE`, the file `serve --keys` reads): ArgumentParser
+    /// gives a parent's options to the parent wherever they stand, so keygen reads it from there.
+    @ParentCommand var serve: ServeCommand
+
+    @Option(name: .customLong("keys-file"), help: ArgumentHelp("An alias of --keys: the keys file to append to (created if missing).", valueName: "file"))
+    var keysFile: String?
 
     mutating func run() throws {
+        guard let keys = keysFile ?? serve.keys else {
+            throw ValidationError("name the keys file to append to with --keys FILE (created if missing)")
+        }
         var scopeSet = Set<Scope>()
         for name in scopes.split(separator: ",") {
             guard let scope = Scope(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
@@ -206,7 +202,7 @@ struct ServeKeygenCommand: ParsableCommand {
         let descriptor = open(keys, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             printError("\(keys): cannot write: \(String(cString: strerror(errno)))")
-            throw ExitCode(ExitStatus.cannotOpenInput)
+            throw ExitCode(ExitStatus.cannotCreateOutput)
         }
         defer { close(descriptor) }
         let written = Array(line.utf8).withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }

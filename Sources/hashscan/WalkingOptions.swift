@@ -116,13 +116,13 @@ func runScan(_ scanner: ScanRunner, inputs: [ScanInput], output: String? = nil, 
             scanner = scanner.with(options: options)
         } catch {
             printError("\(output): cannot append: \(error.message)")
-            throw ExitCode(ExitStatus.cannotOpenInput)
+            throw ExitCode(ExitStatus.cannotCreateOutput)
         }
     } else if let output {
         descriptor = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             printError("\(output): cannot write: \(String(cString: strerror(errno)))")
-            throw ExitCode(ExitStatus.cannotOpenInput)
+            throw ExitCode(ExitStatus.cannotCreateOutput)
         }
     }
     defer { if output != nil { close(descriptor) } }
