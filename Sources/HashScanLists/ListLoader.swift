@@ -26,17 +26,27 @@ public enum ListLoader {
         public var description: String { messages.joined(separator: "\n") }
     }
 
-    /// Opens `path`: compiled lists by their magic, anything else as a source list with `options`.
+    /// Opens `path` for matching: a file with the compiled magic or the `.hsl` extension as a compiled list,
+    /// anything else as a source list with `options`. A list with no entry is refused: matching against it would
+    /// find nothing, and an empty file is far more often a failed copy than an empty list.
     public static func open(_ path: String, options: ListImportOptions = ListImportOptions(strict: true),
                             residency: CompiledList.Residency = .mapped) throws(Failure) -> Loaded {
-        if CompiledList.looksCompiled(path: path) {
+        let loaded: Loaded
+        if CompiledList.looksCompiled(path: path) || path.hasSuffix(".hsl") {
             let list = try openCompiled(path, residency: residency)
-            return Loaded(matcher: list, name: list.name, version: list.version, entries: list.counts.values.reduce(0, +), warnings: [])
+            loaded = Loaded(matcher: list, name: list.name, version: list.version, entries: list.counts.values.reduce(0, +), warnings: [])
+        } else {
+            let (imported, warnings) = try importSource(path, options: options)
+            let list = imported.hashList
+            loaded = Loaded(matcher: InMemoryListMatcher(lists: [list]), name: list.name, version: list.version,
+                            entries: list.entries.count, warnings: warnings)
         }
-        let (imported, warnings) = try importSource(path, options: options)
-        let list = imported.hashList
-        return Loaded(matcher: InMemoryListMatcher(lists: [list]), name: list.name, version: list.version,
-                      entries: list.entries.count, warnings: warnings)
+        guard loaded.entries > 0 else {
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+            let what = size == 0 ? "the file is empty" : "the list has no entry"
+            throw Failure(path: path, kind: .malformed, messages: ["\(path): \(what): nothing to match against"])
+        }
+        return loaded
     }
 
     /// Maps a compiled list, checking its header and section table.

@@ -35,7 +35,11 @@ struct ExitCodeTests {
         #expect(malformed.stderr.contains("bad.txt:1:"), "\(malformed.stderr)")
         try tree.write("fake.hsl", Data("HSLIST01 but not really a compiled list".utf8))
         let compiled = try HashscanProcess.run(["scan", "data", "--list", "fake.hsl"], in: tree.url)
-        #expect([65, 66].contains(compiled.status), "\(compiled.stderr)")
+        #expect(compiled.status == 66, "\(compiled.stderr)")
+        #expect(compiled.stderr.contains("not a compiled hashscan list"), "\(compiled.stderr)")
+        try tree.write("empty.txt", "")
+        let empty = try HashscanProcess.run(["scan", "data", "--list", "empty.txt"], in: tree.url)
+        #expect(empty.status == 65 && empty.stderr.contains("empty.txt: the file is empty"), "\(empty.stderr)")
         #expect(compiled.stderr.contains("fake.hsl"), "\(compiled.stderr)")
     }
 
