@@ -170,17 +170,63 @@ struct BenchCommandTests {
 
     @Test("An unreadable corpus file is counted and left out, not fatal")
     func unreadableCorpusFile() throws {
-        // root reads any file whatever its mode: nothing to test there.
-        guard getuid() != 0 else { return }
         let tree = try TemporaryTree()
+        let corpus = tree.url.appendingPathComponent("corpus")
+        defer { Self.removeTree(corpus) }  // FileManager cannot remove a path longer than PATH_MAX
         try tree.write("corpus/ok.bin", seededBytes(count: 10_000, seed: 1))
-        try tree.write("corpus/secret.bin", seededBytes(count: 10_000, seed: 2))
-        #expect(chmod(tree.url.appendingPathComponent("corpus/secret.bin").path, 0) == 0)
+        // Unreadable whoever runs the test, root included (CI runs as root): a file whose path, as bench walks
+        // it from "corpus", is longer than PATH_MAX, so it is listed but cannot be opened (ENAMETOOLONG).
+        let length = try Self.fileBeyondPathMax(in: corpus)
+        #expect(length >= Int(PATH_MAX))
+        // Mode 000 stops everyone but root (CAP_DAC_OVERRIDE): whether this process can open it decides which
+        // of the two outcomes is right, and both are asserted.
+        let secret = try tree.write("corpus/secret.bin", seededBytes(count: 10_000, seed: 2))
+        #expect(chmod(secret.path, 0) == 0)
+        let probe = open(secret.path, O_RDONLY)
+        let secretReadable = probe >= 0
+        if probe >= 0 { close(probe) }
+
         let outcome = try HashscanProcess.run(["bench", "--corpus", "corpus", "--json"] + Self.quick, in: tree.url)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let facts = try #require(try Self.report(outcome)["corpus"] as? [String: Any])
-        #expect(facts["files"] as? Int == 1)
-        #expect(facts["unreadable_files"] as? Int == 1)
+        #expect(facts["files"] as? Int == (secretReadable ? 2 : 1), "secret.bin readable here: \(secretReadable)")
+        #expect(facts["unreadable_files"] as? Int == (secretReadable ? 1 : 2), "secret.bin readable here: \(secretReadable)")
+    }
+
+    /// Creates folders of 240-character names under `folder`, each still listable (its path under PATH_MAX), and
+    /// in the deepest a file of a 250-character name, with *at calls (its whole path is too long for path-based
+    /// ones). Returns the length of the file's path relative to the folder's parent, as bench is given it.
+    static func fileBeyondPathMax(in folder: URL) throws -> Int {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var descriptor = open(folder.path, O_RDONLY | O_DIRECTORY)
+        try #require(descriptor >= 0, "cannot open \(folder.path)")
+        var length = folder.lastPathComponent.count
+        let segment = String(repeating: "d", count: 240)
+        while length + 1 + segment.count < 3900 {
+            #expect(mkdirat(descriptor, segment, 0o755) == 0)
+            let next = openat(descriptor, segment, O_RDONLY | O_DIRECTORY, 0)
+            close(descriptor)
+            descriptor = next
+            try #require(descriptor >= 0, "cannot open a folder \(length) characters deep")
+            length += 1 + segment.count
+        }
+        let name = String(repeating: "f", count: 250)
+        let file = openat(descriptor, name, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        close(descriptor)
+        try #require(file >= 0, "cannot create the long-named file")
+        let bytes = Array("out of reach".utf8)
+        #expect(write(file, bytes, bytes.count) == bytes.count)
+        close(file)
+        return length + 1 + name.count
+    }
+
+    /// `rm -rf` (GNU rm removes trees of any depth).
+    static func removeTree(_ url: URL) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/rm")
+        process.arguments = ["-rf", "--", url.path]
+        try? process.run()
+        process.waitUntilExit()
     }
 
     @Test("SIGINT while the synthetic corpus is being written removes it and exits with 130")

@@ -36,8 +36,8 @@ struct HashCommandTests {
         #expect(record["path"] as? String == "-")
         let hashes = try #require(record["hashes"] as? [String: String])
         #expect(hashes == [
-            "md5": "900150983cd24fb0d6963f7d28e17f72",
-            "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+            "md5": "900150983cd24fb0d6963f7d28e17f72",  // MD5("abc"): RFC 1321 appendix A.5
+            "sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",  // SHA-256("abc"): FIPS 180-2 appendix B.1
         ])
     }
 

@@ -7,6 +7,7 @@ struct ListsCommandTests {
         let tree = try TemporaryTree()
         let file = try tree.write("data/known.bin", seededBytes(count: 3000, seed: 3))
         let digest = try coreutilsDigests("sha256sum", files: [file])[0]
+        // P-1: an arbitrary PDQ entry (it happens to be the C++ reference hash of bridge-mods/aaa-orig.jpg).
         try tree.write("source.txt", "sha256:\(digest),K-1\npdq:d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22,P-1\n")
         let compile = try HashscanProcess.run(["lists", "compile", "source.txt", "--name", "known", "--version", "v3", "-o", "known.hsl"], in: tree.url)
         #expect(compile.status == 0, "\(compile.stderr)")
@@ -67,6 +68,7 @@ struct ListsCommandTests {
             #"<image><member id="42">M</member><timestamp>2024-01-01T00:00:00Z</timestamp><id>"# + id
                 + "</id><classification>A1</classification><fingerprints><md5>\(md5)</md5></fingerprints></image>"
         }
+        // Arbitrary entries: the MD5s of "example 1" and "example 2", as in hashlists/examples.
         let kept = "e93b3fa481be3932aa08bd68c3deee70", withdrawn = "a6b23ee7f9c084154997ea3bf5b4c1e3"
         try tree.write("2024-01-01.xml", result(image("a", kept) + image("b", withdrawn)))
         try tree.write("2024-01-02.xml", result(#"<deletedImage><member id="42">M</member><id>b</id><timestamp>2024-01-02T00:00:00Z</timestamp></deletedImage>"#))
@@ -97,6 +99,7 @@ struct ListsCommandTests {
     @Test("diff counts added and removed entries")
     func diff() throws {
         let (tree, _) = try compiledDemo()
+        // NEW: an arbitrary MD5 (that of the empty string).
         try tree.write("next.txt", "md5:d41d8cd98f00b204e9800998ecf8427e,NEW\npdq:d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22,P-1\n")
         #expect(try HashscanProcess.run(["lists", "compile", "next.txt", "--name", "known", "-o", "next.hsl"], in: tree.url).status == 0)
         let result = try HashscanProcess.run(["lists", "diff", "known.hsl", "next.hsl", "--entries"], in: tree.url)
@@ -134,7 +137,7 @@ struct ListImportCommandTests {
     func refusesNonLists() throws {
         let tree = try TemporaryTree()
         try tree.write("notes.txt", "hello\nworld\n")
-        try tree.write("mixed.txt", "d41d8cd98f00b204e9800998ecf8427e,OK\nnot a hash\n")
+        try tree.write("mixed.txt", "d41d8cd98f00b204e9800998ecf8427e,OK\nnot a hash\n")  // any well-formed MD5, then a bad line
         #expect(try HashscanProcess.run(["lists", "compile", "notes.txt", "--name", "n", "-o", "n.hsl"], in: tree.url).status == 65)
         let lenient = try HashscanProcess.run(["lists", "compile", "mixed.txt", "--name", "m", "-o", "m.hsl"], in: tree.url)
         #expect(lenient.status == 0)

@@ -68,11 +68,11 @@ struct OutputOptionTests {
         let result = try HashscanProcess.run(["scan", "in", "--list", "list.txt", "--output", "out.jsonl", "--progress", "json", "--progress-interval", "0.1"], in: tree.url)
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
-        let written = try String(contentsOf: tree.url.appendingPathComponent("out.jsonl"), encoding: .utf8)
-        let types = written.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.map { $0["type"] as? String }
+        let written = try Data(contentsOf: tree.url.appendingPathComponent("out.jsonl"))
+        let types = jsonObjectLines(written, source: "out.jsonl").map { $0["type"] as? String }
         #expect(types == ["match", "summary"])
-        let progress = result.stderr.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let progress = jsonObjectLines(Data(result.stderr.utf8), source: "stderr with --progress json")
         #expect(!progress.isEmpty && progress.allSatisfy { $0["type"] as? String == "progress" })
-        #expect(try HashscanProcess.run(["scan", "in", "--list", "list.txt", "--output", "/nonexistent-dir/out.jsonl"], in: tree.url).status == 66)
+        #expect(try HashscanProcess.run(["scan", "in", "--list", "list.txt", "--output", "/nonexistent-dir/out.jsonl"], in: tree.url).status == 73)
     }
 }

@@ -214,7 +214,7 @@ struct PostgresWorkerTests {
 
         // What the surviving workers say they did, plus what A stored before it died, is everything.
         let summaries = [workers[1], workers[2]].compactMap { worker in
-            worker.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.first
+            jsonObjectLines(Data(worker.stdout.utf8), source: "worker \(worker.name)'s stdout").first
         }
         #expect(summaries.count == 2)
         let storedByA = try database.count("SELECT count(*) FROM hashscan_results WHERE worker = 'A'")

@@ -44,10 +44,18 @@ struct ResumeKillTests {
         #expect(expected.count == planted.count, "the uninterrupted run finds every planted file")
 
         // Kill points within the first 15% of a full run: five runs cannot finish the scan between them, so every
-        // run is killed mid-scan wherever it is, and the last, uninterrupted one finishes it.
-        var random = SystemRandomNumberGenerator()
+        // run is killed mid-scan wherever it is, and the last, uninterrupted one finishes it. The points are
+        // fractions of that window drawn from a printed seed: HASHSCAN_TEST_SEED replays the same fractions (the
+        // window itself is this machine's timing, printed beside them).
+        let seed = try testSeed("ResumeKillTests")
+        var random = SeededGenerator(seed: seed)
+        let window = max(0.1, referenceSeconds * 0.15)
+        let fractions = (0..<5).map { _ in Double.random(in: 0...1, using: &random) }
+        let delays = fractions.map { 0.05 + $0 * (window - 0.05) }
+        let points = zip(fractions, delays).map { String(format: "%.4f (%.3f s)", $0, $1) }.joined(separator: ", ")
+        print("ResumeKillTests: seed \(seed), reference run \(String(format: "%.2f", referenceSeconds)) s, kill points \(points)")
         var kills = 0
-        for attempt in 0..<5 {
+        for (attempt, delay) in delays.enumerated() {
             var arguments = ["scan", "store", "--list", "list.txt", "--state", "state.db", "--output", "out.jsonl"]
             if attempt > 0 { arguments.append("--resume") }
             let process = Process()
@@ -64,7 +72,6 @@ struct ResumeKillTests {
                     usleep(5_000)
                 }
             }
-            let delay = Double.random(in: 0.05...max(0.1, referenceSeconds * 0.15), using: &random)
             Thread.sleep(forTimeInterval: delay)
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
@@ -72,21 +79,21 @@ struct ResumeKillTests {
             }
             process.waitUntilExit()
         }
-        #expect(kills >= 3, "most runs are killed mid-scan (\(kills) of 5 were)")
+        #expect(kills >= 3, "most runs are killed mid-scan (\(kills) of 5 were; seed \(seed))")
 
         let final = try HashscanProcess.run(["scan", "store", "--list", "list.txt", "--state", "state.db", "--output", "out.jsonl", "--resume"],
                                             in: tree.url, timeout: 600)
-        #expect(final.status == 1, "the scan as a whole matched, whichever run found the matches")
+        #expect(final.status == 1, "the scan as a whole matched, whichever run found the matches (seed \(seed))")
         let records = try jsonLines(tree.url.appendingPathComponent("out.jsonl"))
         let matches = records.filter { $0["type"] as? String == "match" }
         let summaries = records.filter { $0["type"] as? String == "summary" }
-        #expect(summaries.last?["complete"] as? Bool == true)
+        #expect(summaries.last?["complete"] as? Bool == true, "seed \(seed)")
 
-        #expect(try matchSet(tree.url.appendingPathComponent("out.jsonl")) == expected)
-        #expect(matches.count == expected.count, "no match record is written twice")
+        #expect(try matchSet(tree.url.appendingPathComponent("out.jsonl")) == expected, "seed \(seed)")
+        #expect(matches.count == expected.count, "no match record is written twice (seed \(seed))")
         let keys = matches.compactMap { $0["idempotency_key"] as? String }
         #expect(keys.count == matches.count, "every match record has its idempotency key")
-        #expect(Set(keys).count == keys.count)
+        #expect(Set(keys).count == keys.count, "seed \(seed)")
         #expect(Set(matches.compactMap { $0["scan_id"] as? String }).count == 1, "one scan across its runs")
         for match in matches {
             let hits = match["matches"] as? [[String: Any]] ?? []
@@ -153,9 +160,10 @@ struct ResumeKillTests {
         process.waitUntilExit()
     }
 
+    /// The file's records; a line that is not a whole JSON object fails the test (a resumed scan must have
+    /// dropped the record a kill cut short).
     private func jsonLines(_ url: URL) throws -> [[String: Any]] {
-        let text = String(decoding: try Data(contentsOf: url), as: UTF8.self)
-        return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        jsonObjectLines(try Data(contentsOf: url), source: url.lastPathComponent)
     }
 
     /// Each match record as (path, sorted list:entry pairs): what a takedown queue acts on.

@@ -95,7 +95,7 @@ struct ScanCommandTests {
     @Test("a malformed list stops the run before scanning, naming file and line")
     func malformedListFailsFirst() throws {
         let (tree, _) = try treeWithListedFile()
-        try tree.write("bad.txt", "# header\nd41d8cd98f00b204e9800998ecf8427e,OK\nnot-a-hash\nsha1:abcd\n")
+        try tree.write("bad.txt", "# header\nd41d8cd98f00b204e9800998ecf8427e,OK\nnot-a-hash\nsha1:abcd\n")  // line 2: any well-formed MD5
         let result = try HashscanProcess.run(["scan", "data", "--list", "list.txt", "--list", "bad.txt"], in: tree.url)
         #expect(result.status == 65)
         #expect(result.stdout.isEmpty, "nothing may be scanned with a broken list")

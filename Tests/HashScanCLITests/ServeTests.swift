@@ -197,7 +197,11 @@ private func coreutilsStdin(_ tool: String, _ bytes: [UInt8]) throws -> String {
     try input.fileHandleForWriting.close()
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return String(String(decoding: data, as: UTF8.self).prefix { $0 != " " })
+    try #require(process.terminationStatus == 0,
+                 "\(tool) exited with \(process.terminationStatus)\(process.terminationStatus == 127 ? " (not installed: the tests need GNU coreutils)" : "")")
+    let digest = String(String(decoding: data, as: UTF8.self).prefix { $0 != " " })
+    try #require(!digest.isEmpty && digest.allSatisfy(\.isHexDigit), "\(tool) printed no digest: \(String(decoding: data, as: UTF8.self))")
+    return digest
 }
 
 /// A value shared with the load thread.

@@ -39,9 +39,8 @@ struct SignalTests {
         _ = reading.wait(timeout: .now() + 10)
         let collected = collector.data
         #expect(stoppedInTime, "the scan did not stop on signal \(signal)")
-        let records = String(decoding: collected, as: UTF8.self).split(separator: "\n").compactMap {
-            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }
+        // A scan stopped by a signal still ends every record it began: a broken line fails the test.
+        let records = jsonObjectLines(collected, source: "the stdout of a scan stopped by signal \(signal)")
         return (process.terminationStatus, records)
     }
 

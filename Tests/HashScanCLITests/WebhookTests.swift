@@ -58,7 +58,15 @@ final class WebhookReceiver {
             if found == 0 { usleep(20_000) }
         }
         port = found
+        guard found > 0 else {
+            if pid > 0 { kill(pid, SIGKILL) }
+            let python = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
+            throw Failure(description: python ? "the webhook receiver (/usr/bin/python3) did not report its port within 20 s"
+                                               : "the webhook tests need /usr/bin/python3 for their receiver: it is not installed")
+        }
     }
+
+    struct Failure: Error, CustomStringConvertible { let description: String }
 
     /// Stops the receiver (tests call it; deinit is a fallback).
     func stop() {
@@ -115,8 +123,8 @@ struct WebhookTests {
         #expect(down.summary?["webhook_spooled"] as? Int == 2)
         #expect(down.stderr.contains("spool.jsonl"))
 
-        let spooledKeys = Set(try String(contentsOf: tree.url.appendingPathComponent("spool.jsonl"), encoding: .utf8)
-            .split(separator: "\n").compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["key"] as? String })
+        let spooledKeys = Set(jsonObjectLines(try Data(contentsOf: tree.url.appendingPathComponent("spool.jsonl")), source: "spool.jsonl")
+            .compactMap { $0["key"] as? String })
         #expect(spooledKeys.count == 2)
         // A replay killed half-way leaves its records in `spool.jsonl.replaying`: the next replay sends them.
         try FileManager.default.moveItem(at: tree.url.appendingPathComponent("spool.jsonl"),

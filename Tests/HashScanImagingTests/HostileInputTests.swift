@@ -116,8 +116,11 @@ import Testing
         for length in [0, 1, 7, 64, 1000, 5000] {
             let noise = (0..<length).map { _ in UInt8(truncatingIfNeeded: random.next()) }
             let bytes = Array(valid.prefix(keep)) + noise
-            if case .failure(let error) = Decode.result(bytes, as: format, decoder) {
-                #expect(Self.allowedFailures.contains(error.code))
+            switch Decode.result(bytes, as: format, decoder) {
+            case .failure(let error):
+                #expect(Self.allowedFailures.contains(error.code), "\(format) signature + \(length) noise bytes: \(error)")
+            case .success(let image):
+                Issue.record("\(format) signature + \(length) noise bytes decoded to a \(image.width)x\(image.height) image")
             }
         }
     }

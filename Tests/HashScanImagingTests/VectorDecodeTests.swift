@@ -98,8 +98,9 @@ import Testing
             let path = String(row[0])
             let image = try Self.decode(path, decoder)
             let result = hasher.hash(image.raster)
-            // I16.png: pdqhash (PyPI 0.2.8) of the 16-bit samples scaled by round(v/257), quality 100, as recorded in
-            // Tests/Fixtures/threatexchange/derived/expected_values_from_repo_tests.csv (its I16.png note) and PROVENANCE.md.
+            // I16.png: PyPI pdqhash 0.2.8 on Pillow 13.0.0's I;16 samples scaled by round(v/257) (as grey RGB),
+            // quality 100; recorded in Tests/Fixtures/threatexchange/derived/expected_values_from_repo_tests.csv
+            // (its I16.png note) and PROVENANCE.md.
             let expected = path.hasSuffix("I16.png")
                 ? "628dbaa85045ffef9b101e3214f156c24b1dbefba74d25a5c90d046c6b54e536" : String(row[4])
             let distance = result.hash.hammingDistance(to: Digest(hex: expected)!)

@@ -161,6 +161,7 @@ struct CompiledListTests {
         try refused(good.prefix(good.count - 1), "truncated.hsl", mentions: "truncated")
         try refused(good + Data([0]), "trailing.hsl", mentions: "unexpected bytes")
         try refused(Data(), "empty.hsl", mentions: "too short")
+        // A plain list (one arbitrary MD5 line) where a compiled one is expected.
         try refused(Data("d41d8cd98f00b204e9800998ecf8427e\n".utf8) + Data(count: 300), "plain.hsl", mentions: "bad magic")
         var header = good
         header[40] ^= 0x01

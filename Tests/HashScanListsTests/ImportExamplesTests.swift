@@ -165,8 +165,10 @@ struct ImportExamplesTests {
         #expect(list.problems.isEmpty)
     }
 
-    @Test("NSRL RDS v3: SHA-256 by default, duplicate rows merged, version from VERSION", .enabled(if: ListImporter.supportsNSRL))
+    @Test("NSRL RDS v3: SHA-256 by default, duplicate rows merged, version from VERSION")
     func nsrl() throws {
+        // Package.swift links SQLite (CHashScanSQLite) into HashScanLists: without it this must fail, not skip.
+        try #require(ListImporter.supportsNSRL, "built without SQLite (CHashScanSQLite): NSRL import cannot be tested")
         let list = try load("nsrl-rds3-example.db")
         #expect(list.version == "2000.01.1")
         #expect(ImportTestSupport.rows(list) == [

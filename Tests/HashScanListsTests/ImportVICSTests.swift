@@ -127,22 +127,7 @@ struct ImportVICSTests {
         #expect(list.problems.isEmpty)
     }
 
-    /// For the lead's memory measurement: `HASHSCAN_VICS_MEDIA=N` (and optionally `HASHSCAN_VICS_PADDING`,
-    /// `HASHSCAN_VICS_EVERY`, `HASHSCAN_VICS_PATH`) generates a file of N media and imports it, e.g. under
-    /// `/usr/bin/time -v`. Skipped unless the variable is set.
-    @Test("scale run (opt-in through HASHSCAN_VICS_MEDIA)", .enabled(if: ProcessInfo.processInfo.environment["HASHSCAN_VICS_MEDIA"] != nil))
-    func scaleRun() throws {
-        let environment = ProcessInfo.processInfo.environment
-        let count = Int(environment["HASHSCAN_VICS_MEDIA"] ?? "") ?? 0
-        let path = environment["HASHSCAN_VICS_PATH"] ?? ImportTestSupport.temporaryPath(".json")
-        if !FileManager.default.fileExists(atPath: path) {
-            try SyntheticVICSWriter.write(
-                mediaCount: count, to: path, categoryOneEvery: Int(environment["HASHSCAN_VICS_EVERY"] ?? "") ?? 100,
-                paddingBytes: Int(environment["HASHSCAN_VICS_PADDING"] ?? "") ?? 0
-            )
-        }
-        let list = try ListImporter.importList(atPath: path)
-        #expect(list.counts.records == count)
-        print("VICS scale run: \(list.counts.records) media, \(list.entries.count) entries, \(list.problems.count) problems")
-    }
+    // The import's time and memory at scale (100 MB and 1 GB VICS files) are measured by
+    // Benchmarks/scripts/compare-lists.sh (its VICS part: `ListBench vics-gen`, then `hashscan lists compile` under
+    // `/usr/bin/time -v`), not here.
 }

@@ -2,6 +2,10 @@ import HashScanCore
 import HashScanLists
 import Testing
 
+/// The hex in these tests is input, not a computed expectation: the digests of the empty message (MD5 d41d8cd9…,
+/// RFC 1321 A.5; SHA-1 da39a3ee… and SHA-256 e3b0c442…, sha1sum/sha256sum of nothing, GNU coreutils 9.1) as
+/// well-formed entries, and an arbitrary PDQ (d8f8f0ce…, the C++ reference hash of bridge-mods/aaa-orig.jpg).
+/// What is asserted is the parse: the algorithm, the line, the hex lower-cased.
 @Suite("The plain list format")
 struct PlainListFormatTests {
     private func parse(_ text: String) throws(ListParseError) -> HashList {
@@ -47,6 +51,7 @@ struct PlainListFormatTests {
     }
 }
 
+/// Arbitrary but well-formed entries, as in `PlainListFormatTests`; ...427f is one bit off the MD5 entry.
 @Suite("In-memory matching")
 struct InMemoryListMatcherTests {
     @Test("exact digests match exactly; several lists and duplicate entries each give a hit")

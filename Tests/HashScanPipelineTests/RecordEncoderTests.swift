@@ -23,7 +23,7 @@ struct RecordEncoderTests {
 
     @Test("a match record carries every hit with list, entry, algorithm, distance, threshold and reference")
     func matchRecord() throws {
-        let digest = Digest(hex: "900150983cd24fb0d6963f7d28e17f72")!
+        let digest = Digest(hex: "900150983cd24fb0d6963f7d28e17f72")!  // any MD5 (this one is RFC 1321's of "abc")
         let hit = ListHit(list: "demo", listVersion: "2026-11-29", entry: "E1", algorithm: .md5, distance: 0, threshold: 0, reference: digest)
         let record = try object(RecordEncoder.hashed(.match, RawPath("x"), HashedFile(size: 3, hashes: FileHashes(digests: [.md5: digest]), hits: [hit, hit])))
         #expect(record["type"] as? String == "match")

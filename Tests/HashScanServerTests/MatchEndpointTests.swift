@@ -6,10 +6,10 @@ import Testing
 
 @Suite("match service endpoints", .serialized)
 struct MatchEndpointTests {
-    /// The demo list's entries (synthetic), as an in-memory list.
+    /// The demo list's entries (synthetic, hashlists/demo/demo-list.txt), as an in-memory list.
     static let demoList = makeList("demo-list", [
-        (.md5, "d0581f74e16a1f46b52fb9c2b45ae4b7", "DEMO-0001"),
-        (.sha256, "7ffb5f202d32f7a7e6247a34afcc0836aa5ed91b253d84e9fc1cbe144a55c1e5", "DEMO-0003"),
+        (.md5, "d0581f74e16a1f46b52fb9c2b45ae4b7", "DEMO-0001"),  // md5sum (GNU coreutils 9.1) of demo/uploads/2026-11/b/upload-0005.txt
+        (.sha256, "7ffb5f202d32f7a7e6247a34afcc0836aa5ed91b253d84e9fc1cbe144a55c1e5", "DEMO-0003"),  // sha256sum (GNU coreutils 9.1) of demo/uploads/2026-11/b/upload-0004.bin
         (.pdq, Repository.sceneAPDQ, "DEMO-0004"),
     ])
 

@@ -7,6 +7,8 @@ import Testing
 
 @Suite("reloads, metrics and the audit log", .serialized)
 struct ReloadAndAuditTests {
+    /// R-1 is md5sum (GNU coreutils 9.1) of demo/uploads/2026-11/b/upload-0005.txt, the upload the tests send; the
+    /// 40 ones of R-2 are an arbitrary SHA-1.
     static let listA = makeList("rotating", version: "a", [(.md5, "d0581f74e16a1f46b52fb9c2b45ae4b7", "R-1")])
     static let listB = makeList("rotating", version: "b", [(.md5, "d0581f74e16a1f46b52fb9c2b45ae4b7", "R-1"),
                                                             (.sha1, String(repeating: "1", count: 40), "R-2")])
@@ -48,6 +50,7 @@ struct ReloadAndAuditTests {
         await reloads.value
         #expect(failures.withLock { $0 } == [])
         #expect(server.server.store.current.generation == 21)
+        #expect(!versions.withLock { $0 }.isEmpty, "every hit names its list's version")
         #expect(versions.withLock { $0 }.isSubset(of: ["a", "b"]))
     }
 

@@ -13,7 +13,7 @@ enum TestKeys {
     static let slow = "slow-key-0004"
 
     static let file = """
-        # test keys (SHA-256 of the secrets above, as `printf %s KEY | sha256sum` prints them)
+        # test keys (SHA-256 of the secrets above, as `printf %s KEY | sha256sum` prints them; GNU coreutils 9.1)
         {"id":"uploader","sha256":"4b62025d77107a64f8ee6fd5463c9dbf8480e7824bbe74d800a92eba56082ff5","scopes":["match"]}
         {"id":"hasher","sha256":"284e40f909b21ea642a54a593b8bb563d5c17c9fe868be34fd970077e10bd567","scopes":["hash"]}
 
@@ -93,7 +93,10 @@ enum Repository {
         Array(try Data(contentsOf: root.appendingPathComponent(relativePath)))
     }
 
-    /// The demo list's PDQ of demo/images/scene-a.jpg (its comment says so; scripts/demo checks it matches at 0).
+    /// The demo list's PDQ of demo/images/scene-a.jpg (hashlists/demo/demo-list.txt, DEMO-0004; scripts/demo checks
+    /// it matches at 0). Source: PyPI `pdqhash` 0.2.8 (Meta's C++ pdqhashing core) on Pillow 13.0.0's RGB decode of
+    /// the 640x480 file, nearest-neighbour resized to 512x512 as CImg does (output i reads source floor(i * side / 512)),
+    /// i.e. the reference `pdq-photo-hasher` convention; quality 100 there. The full-size convention gives a hash 2 bits away.
     static let sceneAPDQ = "bd97a11ba412350f405233ab4ad252e312527263b239ae6f853da555974bef7c"
 }
 
@@ -117,7 +120,12 @@ func coreutilsDigest(_ tool: String, _ bytes: [UInt8]) throws -> String {
     try input.fileHandleForWriting.close()
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return String(String(decoding: data, as: UTF8.self).prefix { $0 != " " })
+    // A missing tool fails the test saying so, rather than comparing against an empty string.
+    try #require(process.terminationStatus == 0,
+                 "\(tool) exited with \(process.terminationStatus)\(process.terminationStatus == 127 ? " (not installed: the tests need GNU coreutils)" : "")")
+    let digest = String(String(decoding: data, as: UTF8.self).prefix { $0 != " " })
+    try #require(!digest.isEmpty && digest.allSatisfy(\.isHexDigit), "\(tool) printed no digest: \(String(decoding: data, as: UTF8.self))")
+    return digest
 }
 
 /// A 24-bit BMP of a synthetic scene (gradients and a disc), built here byte by byte: no image file is committed.
