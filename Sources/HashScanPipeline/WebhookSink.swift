@@ -7,7 +7,7 @@ import HashScanHashing
 
 /// Delivers match records to an HTTP endpoint, at least once: each is POSTed as JSON with an
 /// `Idempotency-Key`, retried with exponential backoff and jitter, and what cannot be delivered is appended to a
-/// spool file (fsync'd) to be re-sent by the next run or `hashscan sink replay`. Nothing is dropped.
+/// `RecordSpool` (fsync'd) to be re-sent by the next run or `hashscan sink replay`. Nothing is dropped.
 public final class WebhookSink: MatchSink, @unchecked Sendable {
     public struct Delivery: Sendable {
         public var key: String
@@ -17,7 +17,8 @@ public final class WebhookSink: MatchSink, @unchecked Sendable {
     }
 
     public let url: URL
-    public let spoolPath: String
+    public var spoolPath: String { spool.path }
+    private let spool: RecordSpool
     private let attempts: Int
     private let baseDelay: Double
     private let queue: WorkQueue<Delivery>
@@ -25,6 +26,10 @@ public final class WebhookSink: MatchSink, @unchecked Sendable {
     private let lock = NSLock()
     private var delivered = 0
     private var spooled = 0
+    /// Spool appends that failed during a replay (the records went to stderr): the replayed file is then kept.
+    private var spoolFailures = 0
+    /// Lines of the spool that could not be parsed at the last replay, set aside in `FILE.rejected`.
+    public private(set) var rejectedLines = 0
     private let session: URLSession
 
     /// - Parameters:
@@ -32,7 +37,7 @@ public final class WebhookSink: MatchSink, @unchecked Sendable {
     ///   - attempts: tries per record in this run before it is spooled.
     public init(url: URL, spoolPath: String, concurrency: Int = 4, attempts: Int = 5, baseDelay: Double = 0.5, timeout: Double = 10) {
         self.url = url
-        self.spoolPath = spoolPath
+        spool = RecordSpool(path: spoolPath)
         self.attempts = max(1, attempts)
         self.baseDelay = baseDelay
         queue = WorkQueue(capacity: 1024)
@@ -57,49 +62,31 @@ public final class WebhookSink: MatchSink, @unchecked Sendable {
         queue.push(Delivery(key: key, body: body, onSettled: onSettled))
     }
 
-    /// Where the spool's records wait while they are re-sent: renamed, not deleted, so a replay that is killed
-    /// loses nothing (the next one sends them again; receivers deduplicate by key).
-    private var replayingPath: String { spoolPath + ".replaying" }
     private var replaying = false
 
-    /// Re-queues what an earlier run spooled (and what a killed replay left); undeliverable records return to
-    /// the spool, and the replayed copy is removed only once every record is delivered or spooled again.
+    /// Re-queues what an earlier run spooled (and what a killed replay left): the spool's guarantees are
+    /// `RecordSpool`'s. Lines it cannot parse are set aside in `FILE.rejected` (`rejectedLines`). Returns the
+    /// number of records queued.
     public func replaySpool() throws -> Int {
-        let fileManager = FileManager.default
-        if fileManager.fileExists(atPath: spoolPath) {
-            if fileManager.fileExists(atPath: replayingPath) {
-                // A killed replay left records: keep them, followed by the newer spool.
-                let newer = try Data(contentsOf: URL(fileURLWithPath: spoolPath))
-                let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: replayingPath))
-                try handle.seekToEnd()
-                try handle.write(contentsOf: newer)
-                try handle.synchronize()
-                try handle.close()
-                try fileManager.removeItem(atPath: spoolPath)
-            } else {
-                guard rename(spoolPath, replayingPath) == 0 else {
-                    throw ScanError.fromErrno(errno, operation: "rename \(spoolPath)")
-                }
-            }
-        }
-        let pending = try Self.readSpool(replayingPath)
-        guard !pending.isEmpty else {
-            try? fileManager.removeItem(atPath: replayingPath)
+        let replay = try spool.beginReplay()
+        rejectedLines = replay.rejected
+        guard !replay.entries.isEmpty else {
+            spool.endReplay()
             return 0
         }
         replaying = true
-        for delivery in pending { queue.push(delivery) }
-        return pending.count
+        for entry in replay.entries { queue.push(Delivery(key: entry.key, body: entry.record)) }
+        return replay.entries.count
     }
 
     /// Waits until every queued record is delivered or spooled; returns (delivered, spooled).
     public func finish() -> (delivered: Int, spooled: Int) {
         queue.close()
         group.wait()
-        // Every replayed record is now delivered or back in the (synced) spool.
-        if replaying { try? FileManager.default.removeItem(atPath: replayingPath) }
         lock.lock()
         defer { lock.unlock() }
+        // Every replayed record is now delivered or back in the (synced) spool, unless a spool write failed.
+        if replaying && spoolFailures == 0 { spool.endReplay() }
         return (delivered, spooled)
     }
 
@@ -116,7 +103,7 @@ public final class WebhookSink: MatchSink, @unchecked Sendable {
                 Thread.sleep(forTimeInterval: Double.random(in: ceiling / 2...ceiling))
             }
         }
-        spool(delivery)
+        keep(delivery)
     }
 
     /// One POST; true on a 2xx answer. 4xx other than 408/429 is not retried by the receiver's choice, but
@@ -138,31 +125,13 @@ public final class WebhookSink: MatchSink, @unchecked Sendable {
         return (200..<300).contains(status.value)
     }
 
-    private func spool(_ delivery: Delivery) {
+    /// Spools an undeliverable record.
+    private func keep(_ delivery: Delivery) {
+        let written = spool.append([RecordSpool.Entry(key: delivery.key, record: delivery.body)])
         lock.lock()
-        defer { lock.unlock() }
         spooled += 1
-        let line = #"{"key":"\#(delivery.key)","record":"# + String(decoding: delivery.body, as: UTF8.self) + "}\n"
-        let descriptor = open(spoolPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            // Last resort: the record is on stderr, so it is not lost.
-            FileHandle.standardError.write(Data("hashscan: cannot spool an undelivered match to \(spoolPath): \(line)".utf8))
-            return
-        }
-        _ = line.utf8CString.withUnsafeBufferPointer { write(descriptor, $0.baseAddress, $0.count - 1) }
-        fsync(descriptor)
-        close(descriptor)
-    }
-
-    static func readSpool(_ path: String) throws -> [Delivery] {
-        guard FileManager.default.fileExists(atPath: path) else { return [] }
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        return text.split(separator: "\n").compactMap { line in
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let key = object["key"] as? String, let record = object["record"],
-                  let body = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]) else { return nil }
-            return Delivery(key: key, body: Array(body))
-        }
+        if !written { spoolFailures += 1 }
+        lock.unlock()
     }
 
     private final class StatusBox: @unchecked Sendable {

@@ -10,7 +10,8 @@ import PostgresNIO
 /// fsync'd, the webhook spool's format) and written by `replaySpool` in a later run: nothing is lost.
 package final class PostgresTakedownSink: MatchSink, @unchecked Sendable {
     package let url: PostgresURL
-    package let spoolPath: String
+    package var spoolPath: String { spool.path }
+    private let spool: RecordSpool
     /// Used for records that carry no `scan_id` of their own.
     private let scanID: String
     private let batchSize: Int
@@ -36,7 +37,7 @@ package final class PostgresTakedownSink: MatchSink, @unchecked Sendable {
     /// does not start with a sink that is down.
     package init(url: PostgresURL, spoolPath: String, scanID: String, batchSize: Int = 200, retryInterval: Double = 5) throws(PostgresFailure) {
         self.url = url
-        self.spoolPath = spoolPath
+        spool = RecordSpool(path: spoolPath)
         self.scanID = scanID
         self.batchSize = max(1, batchSize)
         self.retryInterval = retryInterval
@@ -67,7 +68,7 @@ package final class PostgresTakedownSink: MatchSink, @unchecked Sendable {
         while pending.count >= maxPending && !closed { condition.wait() }
         if closed {
             // Sent after finish: never dropped silently.
-            spool([Pending(record: record, key: key)])
+            keep([Pending(record: record, key: key)])
             condition.unlock()
             onSettled?()
             return
@@ -108,46 +109,52 @@ package final class PostgresTakedownSink: MatchSink, @unchecked Sendable {
         return lastErrorText
     }
 
-    /// Inserts what an earlier run spooled, before this run sends anything; the spool is removed once its records
-    /// are in the table (a line that is not a record is kept). Returns the number of records replayed.
-    /// Throws, leaving the spool as it was, when the database refuses them.
+    /// Lines of the spool that could not be used at the last replay, set aside in `FILE.rejected`.
+    package private(set) var rejectedLines = 0
+
+    /// Inserts what an earlier run spooled, before this run sends anything, in one transaction; the spool is
+    /// removed once its records are in the table. A line that is not a match record is set aside in
+    /// `FILE.rejected` (`rejectedLines`), never deleted. Throws, the records staying in the spool, when the
+    /// database refuses them. Returns the number of records replayed.
     package func replaySpool() throws(PostgresFailure) -> Int {
-        guard FileManager.default.fileExists(atPath: spoolPath) else { return 0 }
-        let text: String
+        let replay: RecordSpool.Replay
         do {
-            text = try String(contentsOfFile: spoolPath, encoding: .utf8)
+            replay = try spool.beginReplay()
         } catch {
-            throw PostgresFailure("\(spoolPath): cannot read the spool: \(error.localizedDescription)")
+            throw PostgresFailure("\(spoolPath): cannot read the spool: \(error)")
         }
         var rows: [TakedownRow] = []
-        var records = 0
-        var unreadable: [Substring] = []
-        for line in text.split(separator: "\n") {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let record = object["record"],
-                  let body = try? JSONSerialization.data(withJSONObject: record, options: [.withoutEscapingSlashes]),
-                  let recordRows = TakedownRow.rows(fromRecord: Array(body), scanID: scanID) else {
-                unreadable.append(line)
+        var replayed = 0
+        var unusable: [RecordSpool.Entry] = []
+        for entry in replay.entries {
+            guard let recordRows = TakedownRow.rows(fromRecord: entry.record, scanID: scanID) else {
+                unusable.append(entry)
                 continue
             }
             rows += recordRows
-            records += 1
+            replayed += 1
         }
-        guard records > 0 else { return 0 }
-        condition.lock()
-        defer { condition.unlock() }
-        guard let session else { throw PostgresFailure("the sink is finished") }
-        do {
-            try session.transaction { transaction in try TakedownRow.insert(rows, into: transaction) }
-        } catch {
-            throw PostgresFailure("cannot write the spooled records from \(spoolPath)", error)
+        rejectedLines = replay.rejected
+        if !rows.isEmpty {
+            condition.lock()
+            defer { condition.unlock() }
+            do {
+                guard let session else { throw PostgresFailure("the sink is finished") }
+                try session.transaction { transaction in try TakedownRow.insert(rows, into: transaction) }
+            } catch {
+                try? spool.abandonReplay()
+                throw PostgresFailure("cannot write the spooled records from \(spoolPath)", error)
+            }
         }
-        if unreadable.isEmpty {
-            try? FileManager.default.removeItem(atPath: spoolPath)
-        } else {
-            try? (unreadable.joined(separator: "\n") + "\n").write(toFile: spoolPath, atomically: true, encoding: .utf8)
+        // Only once the records are in: set aside what is not a match record (a refused replay keeps it in the
+        // spool with the rest; a failure here leaves everything to the next replay, whose inserts change nothing).
+        guard spool.setAside(unusable) else {
+            try? spool.abandonReplay()
+            throw PostgresFailure("\(spool.rejectedPath): cannot set aside \(unusable.count) unusable records; the spool is kept")
         }
-        return records
+        rejectedLines += unusable.count
+        spool.endReplay()
+        return replayed
     }
 
     private func deliverUntilClosed() {
@@ -171,7 +178,7 @@ package final class PostgresTakedownSink: MatchSink, @unchecked Sendable {
         let rows = batch.flatMap { TakedownRow.rows(fromRecord: $0.record, scanID: scanID) ?? [] }
         let inserted = rows.isEmpty || insert(rows)
         condition.lock()
-        if inserted { delivered += batch.count } else { spool(batch) }
+        if inserted { delivered += batch.count } else { keep(batch) }
         condition.unlock()
         for item in batch { item.onSettled?() }
     }
@@ -206,34 +213,10 @@ package final class PostgresTakedownSink: MatchSink, @unchecked Sendable {
         return false
     }
 
-    /// Appends records to the spool, one `{"key": …, "record": …}` line each, and syncs it. Called with the lock held.
-    private func spool(_ records: [Pending]) {
+    /// Spools records (the `RecordSpool` line format, synced). Called with the lock held.
+    private func keep(_ records: [Pending]) {
         spooled += records.count
-        var text = ""
-        for item in records {
-            var body = item.record
-            while let last = body.last, last == UInt8(ascii: "\n") { body.removeLast() }
-            text += #"{"key":"\#(item.key)","record":"# + String(decoding: body, as: UTF8.self) + "}\n"
-        }
-        let descriptor = open(spoolPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            // Last resort: the records are on stderr, so they are not lost.
-            FileHandle.standardError.write(Data("hashscan: cannot spool undelivered match records to \(spoolPath):\n\(text)".utf8))
-            return
-        }
-        defer { close(descriptor) }
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else {
-                FileHandle.standardError.write(Data("hashscan: \(spoolPath): spool write failed:\n\(text)".utf8))
-                return
-            }
-            offset += written
-        }
-        fsync(descriptor)
+        spool.append(records.map { RecordSpool.Entry(key: $0.key, record: $0.record) })
     }
 }
 

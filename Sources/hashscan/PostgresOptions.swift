@@ -39,6 +39,7 @@ func makeTakedownSink(_ text: String, spoolPath: String, scanID: String) throws 
     do {
         let sink = try PostgresTakedownSink(url: url, spoolPath: spoolPath, scanID: scanID)
         let replayed = try sink.replaySpool()
+        reportRejected(sink.rejectedLines, spoolPath)
         if replayed > 0 { printError("wrote \(replayed) spooled match records from \(spoolPath) to \(url)") }
         return sink
     } catch {

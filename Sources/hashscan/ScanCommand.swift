@@ -97,6 +97,7 @@ struct ScanCommand: ParsableCommand {
             let sink = WebhookSink(url: url, spoolPath: webhookSpool, timeout: webhookTimeout)
             do {
                 let resent = try sink.replaySpool()
+                reportRejected(sink.rejectedLines, webhookSpool)
                 if resent > 0 { printError("re-sending \(resent) spooled match records to \(webhook)") }
             } catch {
                 printError("\(webhookSpool): cannot read the spool: \(error)")

@@ -45,14 +45,17 @@ struct SinkCommand: ParsableCommand {
                     throw ExitCode(ExitStatus.software)
                 }
                 defer { _ = takedown.finish() }
+                let written: Int
                 do {
                     // One transaction; the spool is removed only once its records are in the table.
-                    let written = try takedown.replaySpool()
-                    print(#"{"type":"replay","pending":\#(written),"delivered":\#(written),"spooled":0}"#)
+                    written = try takedown.replaySpool()
                 } catch {
                     printError("--sink: \(error.message); the spool \(spoolPath) is kept")
                     throw ExitCode(ExitStatus.errors)
                 }
+                reportRejected(takedown.rejectedLines, spoolPath)
+                printReplay(pending: written, delivered: written, spooled: 0, rejected: takedown.rejectedLines)
+                if takedown.rejectedLines > 0 { throw ExitCode(ExitStatus.errors) }
                 return
             }
             guard let webhook, let url = URL(string: webhook), let scheme = url.scheme, ["http", "https"].contains(scheme) else {
@@ -67,9 +70,30 @@ struct SinkCommand: ParsableCommand {
                 printError("\(spoolPath): cannot read the spool: \(error)")
                 throw ExitCode(ExitStatus.cannotOpenInput)
             }
+            reportRejected(sink.rejectedLines, spoolPath)
             let (delivered, spooled) = sink.finish()
-            print(#"{"type":"replay","pending":\#(pending),"delivered":\#(delivered),"spooled":\#(spooled)}"#)
-            if spooled > 0 { throw ExitCode(ExitStatus.errors) }
+            printReplay(pending: pending, delivered: delivered, spooled: spooled, rejected: sink.rejectedLines)
+            if spooled > 0 || sink.rejectedLines > 0 { throw ExitCode(ExitStatus.errors) }
         }
     }
+}
+
+/// The replay's outcome on stdout, one JSON record.
+private func printReplay(pending: Int, delivered: Int, spooled: Int, rejected: Int) {
+    var json = JSONLineBuilder()
+    json.beginObject()
+    json.field("type", "replay")
+    json.field("pending", pending)
+    json.field("delivered", delivered)
+    json.field("spooled", spooled)
+    json.field("rejected", rejected)
+    json.endObject()
+    json.finishLine()
+    FileHandle.standardOutput.write(Data(json.bytes))
+}
+
+/// Spool lines that could not be read are kept, not dropped: say where.
+func reportRejected(_ count: Int, _ spoolPath: String) {
+    guard count > 0 else { return }
+    printError("\(count) lines of \(spoolPath) are not records this hashscan can deliver; they are kept in \(spoolPath).rejected")
 }
