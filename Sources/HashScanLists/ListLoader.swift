@@ -27,11 +27,14 @@ public enum ListLoader {
     }
 
     /// Opens `path` for matching: a file with the compiled magic or the `.hsl` extension as a compiled list,
-    /// anything else as a source list with `options`. A list with no entry is refused: matching against it would
-    /// find nothing, and an empty file is far more often a failed copy than an empty list.
+    /// anything else as a source list with `options`. An empty file is refused (far more often a failed copy than
+    /// an empty list, and a reload must not swap a list for nothing); a list with no entry opens with a warning.
     public static func open(_ path: String, options: ListImportOptions = ListImportOptions(strict: true),
                             residency: CompiledList.Residency = .mapped) throws(Failure) -> Loaded {
-        let loaded: Loaded
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size == 0 {
+            throw Failure(path: path, kind: .malformed, messages: ["\(path): the file is empty: not a list"])
+        }
+        var loaded: Loaded
         if CompiledList.looksCompiled(path: path) || path.hasSuffix(".hsl") {
             let list = try openCompiled(path, residency: residency)
             loaded = Loaded(matcher: list, name: list.name, version: list.version, entries: list.counts.values.reduce(0, +), warnings: [])
@@ -41,11 +44,7 @@ public enum ListLoader {
             loaded = Loaded(matcher: InMemoryListMatcher(lists: [list]), name: list.name, version: list.version,
                             entries: list.entries.count, warnings: warnings)
         }
-        guard loaded.entries > 0 else {
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
-            let what = size == 0 ? "the file is empty" : "the list has no entry"
-            throw Failure(path: path, kind: .malformed, messages: ["\(path): \(what): nothing to match against"])
-        }
+        if loaded.entries == 0 { loaded.warnings.append("\(path): the list has no entry: it matches nothing") }
         return loaded
     }
 

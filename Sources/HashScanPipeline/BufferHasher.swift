@@ -1,14 +1,13 @@
 import HashScanCore
 import HashScanHashing
 
-/// Hashes one in-memory buffer with the scan's own code: one digest pass (OpenSSL through `MultiDigester`), then,
-/// when perceptual hashes are wanted and the bytes sniff as an image, the scan's decoder, PDQ and 64-bit hashers
-/// (`ImageStage`). Nothing is written anywhere. Not thread-safe: one per worker thread; it reuses its buffers.
+/// Hashes one in-memory buffer (a request body) with the scan's own `ReadPass`: the same digests and content
+/// analysers as a file in a scan, in one pass over the bytes. Nothing is written anywhere. Not thread-safe: one per
+/// worker thread; it keeps one read pass per algorithm set asked for, reusing their buffers.
 package final class BufferHasher {
     /// Convention, dihedral, limits and the JPEG fast path; `algorithms` is ignored (given per call).
     package let imageOptions: ImageHashingOptions
-    private var digesters: [[HashAlgorithm]: MultiDigester] = [:]
-    private var stages: [Set<HashAlgorithm>: ImageStage] = [:]
+    private var passes: [Set<HashAlgorithm>: ReadPass] = [:]
 
     package init(imageOptions: ImageHashingOptions) {
         self.imageOptions = imageOptions
@@ -17,39 +16,17 @@ package final class BufferHasher {
     /// The hashes of `bytes` for `algorithms`. A buffer that is not an image simply has no perceptual hashes; an
     /// image that cannot be decoded keeps its digests and says why in `imageError` (as a scan's record would).
     package func hash(_ bytes: UnsafeRawBufferPointer, algorithms: Set<HashAlgorithm>) throws(MultiDigester.SetupError) -> HashedFile {
-        let cryptographic = algorithms.filter(\.isCryptographic).sorted()
-        var hashes = FileHashes()
-        if !cryptographic.isEmpty {
-            let digester: MultiDigester
-            if let cached = digesters[cryptographic] {
-                digester = cached
-            } else {
-                digester = try MultiDigester(algorithms: cryptographic)
-                digesters[cryptographic] = digester
-            }
-            hashes.digests = digester.digests(of: bytes)
+        let pass: ReadPass
+        if let cached = passes[algorithms] {
+            pass = cached
+        } else {
+            var options = imageOptions
+            options.algorithms = algorithms.filter { !$0.isCryptographic }
+            pass = try ReadPass(cryptographic: algorithms.filter(\.isCryptographic).sorted(), imageOptions: options)
+            passes[algorithms] = pass
         }
-        var file = HashedFile(size: UInt64(bytes.count), hashes: hashes)
-        let perceptual = algorithms.filter { !$0.isCryptographic }
-        guard !perceptual.isEmpty else { return file }
-        let stage = self.stage(for: perceptual)
-        guard stage.wantsFile(startingWith: bytes) else { return file }
-        guard bytes.count <= imageOptions.maxImageBytes else {
-            file.imageError = ScanError(.tooLarge, "image file larger than \(imageOptions.maxImageBytes) bytes; not decoded")
-            return file
-        }
-        stage.buffer.append(contentsOf: bytes)
-        (file.image, file.imageError) = stage.hashCollected(into: &hashes)
-        file.hashes = hashes
-        return file
-    }
-
-    private func stage(for perceptual: Set<HashAlgorithm>) -> ImageStage {
-        if let cached = stages[perceptual] { return cached }
-        var options = imageOptions
-        options.algorithms = perceptual
-        let stage = ImageStage(options: options)
-        stages[perceptual] = stage
-        return stage
+        pass.begin()
+        pass.consume(bytes)
+        return pass.finish(size: UInt64(bytes.count))
     }
 }

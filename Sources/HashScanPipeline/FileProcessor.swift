@@ -7,19 +7,15 @@ import HashScanCore
 import HashScanHashing
 import HashScanLists
 
-/// One worker's reusable state: a read buffer and digest contexts, reused across files so a million
-/// small files cost a million reads, not a million allocations. Not thread-safe: one per worker.
+/// One worker's reusable state: a read buffer and its `ReadPass` (digests and content analysers), reused across
+/// files so a million small files cost a million reads, not a million allocations. Not thread-safe: one per worker.
 package final class FileProcessor {
     /// 256 KiB: large enough for few system calls, small enough that the three digests read it from cache.
     static let bufferSize = 256 * 1024
 
-    private let digester: MultiDigester
+    private let pass: ReadPass
     private let matcher: (any HashMatcher)?
     private let buffer: UnsafeMutableRawBufferPointer
-    /// Present when perceptual hashes are wanted.
-    private let images: ImageStage?
-    /// Whether the file just read was sniffed as an image (recorded in the state).
-    private var lastFileWasImage = false
 
     /// Lists of known-good files (e.g. NSRL): a digest hit skips perceptual work and perceptual matching.
     private let knownGood: (any HashMatcher)?
@@ -37,11 +33,10 @@ package final class FileProcessor {
         self.incremental = incremental && state != nil
         resumedScan = state?.session.flatMap { $0.resumed ? $0.id : nil }
         stateReader = (incremental || resumedScan != nil) ? state?.reader() : nil
-        digester = try MultiDigester(algorithms: algorithms)
+        pass = try ReadPass(cryptographic: algorithms, imageOptions: imageOptions)
         self.matcher = matcher
         self.knownGood = knownGood
         buffer = .allocate(byteCount: Self.bufferSize, alignment: 64)
-        images = imageOptions.flatMap { $0.algorithms.isEmpty ? nil : ImageStage(options: $0) }
     }
 
     deinit { buffer.deallocate() }
@@ -89,7 +84,7 @@ package final class FileProcessor {
         #endif
         let outcome = readAndHash(descriptor, expectedSize: UInt64(info.st_size))
         if state != nil, case .hashed(let file) = outcome, file.knownGood == nil {
-            stateRecord = FileResult.StateRecord(identity: identity, isImage: lastFileWasImage)
+            stateRecord = FileResult.StateRecord(identity: identity, isImage: pass.lastItemWasContent)
         }
         return outcome
     }
@@ -97,7 +92,7 @@ package final class FileProcessor {
     /// The stored hashes of an unchanged file, matched against the current lists; nil when it must be read.
     private func reuseStored(_ row: ScanState.Reader.Row) -> (file: HashedFile, isImage: Bool)? {
         guard let entry = StoredHashes.decode(row.hashes),
-              StoredHashes.covers(entry, cryptographic: digester.algorithms, images: images?.options) else { return nil }
+              StoredHashes.covers(entry, cryptographic: pass.cryptographic, images: pass.imageOptions) else { return nil }
         var file = HashedFile(size: UInt64(row.identity.size), hashes: entry.hashes, image: entry.image)
         file.reused = true
         if let knownGood, let hit = knownGood.matches(for: entry.hashes).first(where: { $0.algorithm.isCryptographic }) {
@@ -108,65 +103,39 @@ package final class FileProcessor {
     }
 
     private func readAndHash(_ descriptor: Int32, expectedSize: UInt64?) -> FileResult.Outcome {
-        digester.reset()
+        pass.begin()
         var total: UInt64 = 0
-        // Undecided until the first chunk shows whether the file is an image.
-        var collecting: Bool? = images == nil ? false : nil
-        defer { lastFileWasImage = collecting == true }
-        var imageError: ScanError? = nil
         while true {
             let count = read(descriptor, buffer.baseAddress, buffer.count)
             if count > 0 {
-                let chunk = UnsafeRawBufferPointer(rebasing: buffer[..<count])
-                digester.update(chunk)
+                pass.consume(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
                 total += UInt64(count)
-                if collecting == nil { collecting = images!.wantsFile(startingWith: chunk) }
-                if collecting == true, let images {
-                    if images.buffer.count + count > images.options.maxImageBytes {
-                        collecting = false
-                        images.buffer.removeAll()
-                        imageError = ScanError(.tooLarge, "image file larger than \(images.options.maxImageBytes) bytes; not decoded")
-                    } else {
-                        images.buffer.append(contentsOf: chunk)
-                    }
-                }
             } else if count == 0 {
                 break
             } else if errno == EINTR {
                 continue
             } else {
                 let error = ScanError.fromErrno(errno, operation: "read")
-                digester.reset()
-                images?.buffer.removeAll(keepingCapacity: true)
+                pass.abandon()
                 return .failed(error)
             }
         }
-        var hashes = FileHashes(digests: digester.finish())
         if let expectedSize, expectedSize != total {
-            images?.buffer.removeAll(keepingCapacity: true)
+            pass.abandon()
             return .failed(ScanError(.modifiedDuringRead, "size was \(expectedSize) bytes when opened, \(total) bytes were read"))
         }
-        var result = HashedFile(size: total, hashes: hashes, imageError: imageError)
-        if let knownGood, let hit = knownGood.matches(for: hashes).first(where: { $0.algorithm.isCryptographic }) {
-            // Known-good by digest: no decode, no perceptual match. Digest matches on block lists still count:
-            // a match is never hidden, even behind a known-good list.
-            images?.buffer.removeAll(keepingCapacity: true)
-            result.knownGood = hit.list
-            result.imageError = nil
-            result.hits = match(hashes)
-            return .hashed(result)
+        // A digest on a known-good list skips content analysis. Digest matches on block lists still count:
+        // a match is never hidden, even behind a known-good list.
+        var file = pass.finish(size: total) { [knownGood] hashes in
+            knownGood?.matches(for: hashes).first(where: { $0.algorithm.isCryptographic })?.list
         }
-        if collecting == true, let images {
-            (result.image, result.imageError) = images.hashCollected(into: &hashes)
-            result.hashes = hashes
-        }
-        result.hits = match(hashes)
-        return .hashed(result)
+        file.hits = match(file.hashes)
+        return .hashed(file)
     }
 
     /// Matches a file's hashes by the rules every caller shares (`VerdictMatching`).
     private func match(_ hashes: FileHashes) -> [ListHit] {
         guard let matcher else { return [] }
-        return VerdictMatching.match(hashes, matcher: matcher, minimumPDQQuality: images?.options.minimumPDQQuality ?? 0)
+        return VerdictMatching.match(hashes, matcher: matcher, minimumPDQQuality: pass.imageOptions?.minimumPDQQuality ?? 0)
     }
 }

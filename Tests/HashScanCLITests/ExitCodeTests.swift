@@ -39,8 +39,12 @@ struct ExitCodeTests {
         #expect(compiled.stderr.contains("not a compiled hashscan list"), "\(compiled.stderr)")
         try tree.write("empty.txt", "")
         let empty = try HashscanProcess.run(["scan", "data", "--list", "empty.txt"], in: tree.url)
-        #expect(empty.status == 65 && empty.stderr.contains("empty.txt: the file is empty"), "\(empty.stderr)")
+        #expect(empty.status == 65 && empty.stderr.contains("empty.txt: the file is empty: not a list"), "\(empty.stderr)")
         #expect(compiled.stderr.contains("fake.hsl"), "\(compiled.stderr)")
+        // A list with no entry (a comment only) opens, with a warning, and matches nothing.
+        try tree.write("comments.txt", "# nothing yet\n")
+        let none = try HashscanProcess.run(["scan", "data", "--list", "comments.txt"], in: tree.url)
+        #expect(none.status == 0 && none.stderr.contains("comments.txt: the list has no entry"), "\(none.stderr)")
     }
 
     @Test("--help lists every exit code the README lists")

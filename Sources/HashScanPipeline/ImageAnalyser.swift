@@ -2,15 +2,15 @@ import HashScanCore
 import HashScanHashing
 import HashScanImaging
 
-/// One worker's image machinery: a decoder, the PDQ and 64-bit hashers, and a reusable buffer that holds
-/// one image file's bytes while it is decoded. Not thread-safe: one per worker.
-final class ImageStage {
+/// Images: collects the bytes of a file that sniffs as an image (up to `maxImageBytes`) during the read pass, then
+/// decodes it once and adds PDQ and the 64-bit perceptual hashes. Holds one worker's decoder, hashers and buffer.
+final class ImageAnalyser: ContentAnalyser {
     let options: ImageHashingOptions
     private let decoder: ImageDecoder
     private let pdq = PDQHasher()
     private let perceptual = PerceptualHasher()
     /// The file's bytes, collected during the digest pass so the file is read once.
-    var buffer: [UInt8] = []
+    private var buffer: [UInt8] = []
     /// Buffers larger than this are released after use, so one huge image does not pin memory.
     private static let retainLimit = 64 << 20
 
@@ -19,16 +19,34 @@ final class ImageStage {
         decoder = ImageDecoder(limits: ImageLimits(maxPixels: options.maxPixels, maxFileBytes: options.maxImageBytes))
     }
 
-    /// Whether the first bytes of a file say it is an image worth collecting.
-    func wantsFile(startingWith bytes: UnsafeRawBufferPointer) -> Bool {
-        ImageFormat.sniff(bytes) != nil
+    func wants(head: UnsafeRawBufferPointer) -> Bool {
+        ImageFormat.sniff(head) != nil
+    }
+
+    func consume(_ chunk: UnsafeRawBufferPointer) -> ScanError? {
+        guard buffer.count + chunk.count <= options.maxImageBytes else {
+            release()
+            return ScanError(.tooLarge, "image file larger than \(options.maxImageBytes) bytes; not decoded")
+        }
+        buffer.append(contentsOf: chunk)
+        return nil
+    }
+
+    func finish(into file: inout HashedFile) {
+        let (image, error) = hashCollected(into: &file.hashes)
+        file.image = image
+        if let error { file.imageError = error }
+    }
+
+    func discard() { release() }
+
+    private func release() {
+        if buffer.capacity > Self.retainLimit { buffer = [] } else { buffer.removeAll(keepingCapacity: true) }
     }
 
     /// Decodes the collected bytes and adds the perceptual hashes to `hashes`.
-    func hashCollected(into hashes: inout FileHashes) -> (ImageInfo?, ScanError?) {
-        defer {
-            if buffer.capacity > Self.retainLimit { buffer = [] } else { buffer.removeAll(keepingCapacity: true) }
-        }
+    private func hashCollected(into hashes: inout FileHashes) -> (ImageInfo?, ScanError?) {
+        defer { release() }
         let decoded = buffer.withUnsafeBytes { bytes in
             let fastPath = options.jpegFastPath
                 ? JPEGFastPath(minimumSide: Self.fastPathMinimumSide(options.pdqPreScale), lumaOnly: !wantsColourHashes)
