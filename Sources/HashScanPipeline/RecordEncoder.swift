@@ -7,7 +7,37 @@ public enum RecordEncoder {
     /// Bumped when a field changes meaning; additions keep the version.
     public static let schemaVersion = 1
 
-    package enum HashedKind { case file, match, error }
+    package enum HashedKind: String { case file, match, error }
+
+    /// A file's record, with its kind (which decides where it goes) and, for a match, its idempotency keys.
+    package struct Encoded {
+        package var kind: HashedKind
+        package var bytes: [UInt8]
+        package var keys: MatchKeys?
+    }
+
+    /// The one rule for which record a result gets, for every front end: a match record when it hit a list (with
+    /// its keys), an error record when it failed or its content could not be analysed (with the digests it did
+    /// get), a file record for a clean file. Nil for a clean file when `includeClean` is false, and for a file
+    /// finished by an earlier run of a resumed scan.
+    package static func record(for result: FileResult, scanID: String, includeClean: Bool) -> Encoded? {
+        switch result.outcome {
+        case .hashed(let file):
+            if !file.hits.isEmpty {
+                let keys = MatchKeys(scanID: scanID, path: result.path, hits: file.hits)
+                return Encoded(kind: .match, bytes: hashed(.match, result.path, file, context: result.context, keys: keys), keys: keys)
+            }
+            if file.imageError != nil {
+                return Encoded(kind: .error, bytes: hashed(.error, result.path, file, context: result.context), keys: nil)
+            }
+            guard includeClean else { return nil }
+            return Encoded(kind: .file, bytes: hashed(.file, result.path, file, context: result.context), keys: nil)
+        case .failed(let failure):
+            return Encoded(kind: .error, bytes: error(result.path, failure, context: result.context), keys: nil)
+        case .resumed:
+            return nil
+        }
+    }
 
     /// The idempotency keys of a match record: the record's and one per hit, in hit order.
     package struct MatchKeys {

@@ -49,30 +49,14 @@ final class ScanReporter: @unchecked Sendable {
 
     func report(_ result: FileResult) {
         // The record is encoded by the calling worker; only counting and writing are serialised.
-        let record: [UInt8]?
-        var urgent = true
-        var keys: RecordEncoder.MatchKeys? = nil
+        let encoded = RecordEncoder.record(for: result, scanID: scanID, includeClean: emitCleanFiles)
+        let record = encoded?.bytes
+        let keys = encoded?.keys
+        // Matches and errors are flushed at once, so a reader of the stream sees them without delay.
+        let urgent = encoded?.kind != .file
         var stateRow: (identity: ScanState.Identity, stored: String, matched: Bool)? = nil
-        switch result.outcome {
-        case .hashed(let file):
-            if !file.hits.isEmpty {
-                keys = RecordEncoder.MatchKeys(scanID: scanID, path: result.path, hits: file.hits)
-                record = RecordEncoder.hashed(.match, result.path, file, context: result.context, keys: keys)
-            } else if file.imageError != nil {
-                record = RecordEncoder.hashed(.error, result.path, file, context: result.context)
-            } else if emitCleanFiles {
-                record = RecordEncoder.hashed(.file, result.path, file, context: result.context)
-                urgent = false
-            } else {
-                record = nil
-            }
-            if state != nil, let stateRecord = result.stateRecord {
-                stateRow = (stateRecord.identity, StoredHashes.encode(file, isImage: stateRecord.isImage), !file.hits.isEmpty)
-            }
-        case .failed(let error):
-            record = RecordEncoder.error(result.path, error, context: result.context)
-        case .resumed:
-            record = nil
+        if state != nil, let stateRecord = result.stateRecord, case .hashed(let file) = result.outcome {
+            stateRow = (stateRecord.identity, StoredHashes.encode(file, isImage: stateRecord.isImage), !file.hits.isEmpty)
         }
         let matchSinks: [any MatchSink] = (webhook.map { [$0] } ?? []) + sinks
         if let record, let keys, !matchSinks.isEmpty {

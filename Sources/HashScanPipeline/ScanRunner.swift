@@ -27,12 +27,8 @@ public final class ScanRunner {
 
     /// Scans the inputs, writing JSON Lines to `outputDescriptor`; returns the totals (also written as the last record).
     public func run(inputs: [ScanInput], outputDescriptor: Int32 = STDOUT_FILENO) throws -> ScanSummary {
-        var algorithms = Set(options.algorithms)
-        if let matcher { algorithms.formUnion(matcher.algorithms) }
-        if let knownGood { algorithms.formUnion(knownGood.algorithms.filter(\.isCryptographic)) }
-        let cryptographic = algorithms.filter(\.isCryptographic).sorted()
-        var imageOptions = options.image
-        imageOptions.algorithms.formUnion(algorithms.filter { !$0.isCryptographic })
+        let plan = AnalysisPlan(requested: options.algorithms, matcher: matcher, knownGood: knownGood, image: options.image)
+        let (cryptographic, imageOptions) = (plan.cryptographic, plan.image)
 
         let scanID: String
         if let state = options.state {

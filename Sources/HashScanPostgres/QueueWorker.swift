@@ -60,14 +60,9 @@ package final class QueueWorker {
         self.url = url
         self.options = options
         // The same hash set as `scan`: what was asked for, what the lists need.
-        var algorithms = Set(scanOptions.algorithms)
-        if let matcher { algorithms.formUnion(matcher.algorithms) }
-        if let knownGood { algorithms.formUnion(knownGood.algorithms.filter(\.isCryptographic)) }
-        var imageOptions = scanOptions.image
-        imageOptions.algorithms.formUnion(algorithms.filter { !$0.isCryptographic })
-        let cryptographic = algorithms.filter(\.isCryptographic).sorted()
+        let plan = AnalysisPlan(requested: scanOptions.algorithms, matcher: matcher, knownGood: knownGood, image: scanOptions.image)
         processors = try (0..<max(1, options.jobs)).map { _ in
-            Box(try FileProcessor(algorithms: cryptographic, matcher: matcher, knownGood: knownGood, imageOptions: imageOptions))
+            Box(try FileProcessor(algorithms: plan.cryptographic, matcher: matcher, knownGood: knownGood, imageOptions: plan.image))
         }
         session = try PostgresSession.connect(url)
         do {
@@ -187,24 +182,11 @@ package final class QueueWorker {
         return results.all
     }
 
-    package enum RecordKind: String { case file, match, error }
-
-    /// The file's record exactly as `scan` writes it, clean files included.
-    static func record(for result: FileResult, scanID: String) -> (RecordKind, [UInt8]) {
-        switch result.outcome {
-        case .hashed(let file):
-            if !file.hits.isEmpty {
-                let keys = RecordEncoder.MatchKeys(scanID: scanID, path: result.path, hits: file.hits)
-                return (.match, RecordEncoder.hashed(.match, result.path, file, context: result.context, keys: keys))
-            }
-            if file.imageError != nil { return (.error, RecordEncoder.hashed(.error, result.path, file, context: result.context)) }
-            return (.file, RecordEncoder.hashed(.file, result.path, file, context: result.context))
-        case .failed(let error):
-            return (.error, RecordEncoder.error(result.path, error, context: result.context))
-        default:
-            // Only a resumed local scan skips files; a worker has no scan state.
-            return (.error, RecordEncoder.error(result.path, ScanError(.io, "not processed"), context: result.context))
-        }
+    /// The file's record exactly as `scan` writes it (`RecordEncoder.record`), clean files included.
+    static func record(for result: FileResult, scanID: String) -> (RecordEncoder.HashedKind, [UInt8]) {
+        if let encoded = RecordEncoder.record(for: result, scanID: scanID, includeClean: true) { return (encoded.kind, encoded.bytes) }
+        // Only a resumed local scan skips files; a worker has no scan state.
+        return (.error, RecordEncoder.error(result.path, ScanError(.io, "not processed"), context: result.context))
     }
 }
 

@@ -195,7 +195,8 @@ package final class MatchServer: Sendable {
         let boundary = try MultipartBody.boundary(contentType: request.headers[.contentType] ?? "")
         let body = try await collectBody(request, context)
         let lists = store.current
-        let algorithms = Set(HashAlgorithm.cryptographic).union(lists.matcher.algorithms)
+        // Every digest, and every hash the lists hold: the scan's rule (`AnalysisPlan`).
+        let algorithms = AnalysisPlan(requested: HashAlgorithm.cryptographic, matcher: lists.matcher, image: configuration.image).algorithms
         let file = try await hashBody(body, multipartBoundary: boundary, algorithms: algorithms, deadline: context.deadline)
         let hits = VerdictMatching.match(file.hashes, matcher: lists.matcher, minimumPDQQuality: configuration.image.minimumPDQQuality)
         if let imageError = file.imageError {
