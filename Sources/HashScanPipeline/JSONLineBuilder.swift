@@ -44,11 +44,16 @@ package struct JSONLineBuilder {
         bytes.append(contentsOf: String(value).utf8)
     }
 
-    package mutating func double(_ value: Double, decimals: Int = 3) {
+    /// A number rounded to `decimals` places, or with every digit it has (the shortest text that reads back as the
+    /// same Double) when `decimals` is nil. JSON has no infinity or NaN: those are written as 0.
+    package mutating func double(_ value: Double, decimals: Int? = 3) {
         separate()
-        var scale = 1.0
-        for _ in 0..<decimals { scale *= 10 }
-        let rounded = (value * scale).rounded() / scale
+        var rounded = value
+        if let decimals {
+            var scale = 1.0
+            for _ in 0..<decimals { scale *= 10 }
+            rounded = (value * scale).rounded() / scale
+        }
         bytes.append(contentsOf: (rounded.isFinite ? "\(rounded)" : "0").utf8)
     }
 
@@ -64,6 +69,23 @@ package struct JSONLineBuilder {
 
     package mutating func field(_ name: StaticString, _ value: String) { key(name); string(value) }
     package mutating func field<T: BinaryInteger>(_ name: StaticString, _ value: T) { key(name); number(value) }
+    package mutating func field(_ name: StaticString, _ value: Bool) { key(name); bool(value) }
+    package mutating func field(_ name: StaticString, _ value: Double, decimals: Int? = 3) { key(name); double(value, decimals: decimals) }
+
+    /// A field left out when the value is nil (the documented `name?` fields).
+    package mutating func field(_ name: StaticString, ifPresent value: String?) {
+        if let value { field(name, value) }
+    }
+    package mutating func field<T: BinaryInteger>(_ name: StaticString, ifPresent value: T?) {
+        if let value { field(name, value) }
+    }
+
+    /// An array of strings.
+    package mutating func strings<S: Sequence<String>>(_ values: S) {
+        beginArray()
+        for value in values { string(value) }
+        endArray()
+    }
 
     /// Ends the record with a newline.
     package mutating func finishLine() { bytes.append(UInt8(ascii: "\n")) }

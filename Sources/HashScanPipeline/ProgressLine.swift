@@ -54,11 +54,7 @@ final class ProgressLine: @unchecked Sendable {
             remainingSeconds = Double(max(0, expectedFiles - s.files - s.filesResumed)) / filesPerSecond
         }
         if json {
-            var record = #"{"type":"progress","seconds":\#(String(format: "%.1f", s.seconds)),"files":\#(s.files),"bytes":\#(s.bytes),"#
-                + #""files_reused":\#(s.filesReused),"files_per_second":\#(String(format: "%.1f", filesPerSecond)),"#
-                + #""matches":\#(s.matchedFiles),"errors":\#(s.errors)"#
-            if let remainingSeconds { record += #","eta_seconds":\#(Int(remainingSeconds.rounded()))"# }
-            FileHandle.standardError.write(Data((record + "}\n").utf8))
+            FileHandle.standardError.write(Data(Self.record(s, filesPerSecond: filesPerSecond, remainingSeconds: remainingSeconds)))
             return
         }
         let megabytes = Double(s.bytes) / 1_000_000
@@ -70,5 +66,23 @@ final class ProgressLine: @unchecked Sendable {
             line += String(format: ", ~%d:%02d left", seconds / 60, seconds % 60)
         }
         FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    /// The `progress` record of docs/output-format.md.
+    static func record(_ s: ScanSummary, filesPerSecond: Double, remainingSeconds: Double?) -> [UInt8] {
+        var json = JSONLineBuilder()
+        json.beginObject()
+        json.field("type", "progress")
+        json.field("seconds", s.seconds, decimals: 1)
+        json.field("files", s.files)
+        json.field("bytes", s.bytes)
+        json.field("files_reused", s.filesReused)
+        json.field("files_per_second", filesPerSecond, decimals: 1)
+        json.field("matches", s.matchedFiles)
+        json.field("errors", s.errors)
+        if let remainingSeconds, remainingSeconds.isFinite, remainingSeconds < 1e15 { json.field("eta_seconds", Int(remainingSeconds.rounded())) }
+        json.endObject()
+        json.finishLine()
+        return json.bytes
     }
 }

@@ -47,22 +47,30 @@ package enum BatchEntry {
     }
 
     private static func encode(_ path: RawPath, follow: Bool, context: FileContext?, error: ScanError?) -> String {
-        var json = "{\"path\":" + string(path.string)
-        if !path.isValidUTF8 { json += ",\"path_base64\":" + string(Data(path.bytes).base64EncodedString()) }
-        if follow { json += ",\"follow\":true" }
-        if let locator = context?.locator { json += ",\"locator\":" + string(locator) }
+        var json = JSONLineBuilder()
+        json.beginObject()
+        json.field("path", path.string)
+        if !path.isValidUTF8 { json.field("path_base64", Data(path.bytes).base64EncodedString()) }
+        if follow { json.field("follow", true) }
+        json.field("locator", ifPresent: context?.locator)
         if let extras = context?.extras, !extras.isEmpty {
             // Manifest values are already JSON: carried as they are.
-            json += ",\"extra\":{" + extras.map { string($0.name) + ":" + $0.json }.joined(separator: ",") + "}"
+            json.key("extra")
+            json.beginObject()
+            for (name, value) in extras {
+                json.dynamicKey(name)
+                json.rawJSON(value)
+            }
+            json.endObject()
         }
         if let error {
-            json += ",\"error\":{\"code\":" + string(error.code.rawValue) + ",\"message\":" + string(error.message) + "}"
+            json.key("error")
+            json.beginObject()
+            json.field("code", error.code.rawValue)
+            json.field("message", error.message)
+            json.endObject()
         }
-        return json + "}"
-    }
-
-    private static func string(_ value: String) -> String {
-        let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .withoutEscapingSlashes])
-        return data.map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
+        json.endObject()
+        return String(decoding: json.bytes, as: UTF8.self)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HashScanPipeline
 import PostgresNIO
 
 /// The queue's progress as the tables say it, optionally for one scan.
@@ -94,15 +95,40 @@ package struct QueueStatus: Sendable, Equatable {
 
     /// For programs: one JSON object.
     package var json: String {
-        var object: [String: Any] = [
-            "type": "status",
-            "batches": ["total": batches, "pending": pending, "claimed": claimed, "expired": expired, "done": done, "failed": failed],
-            "files": ["total": files, "done": filesDone],
-            "results": results, "matches": matches, "errors": errors, "takedown_rows": takedownRows,
-            "workers": workers.map { ["worker": $0.id, "batches": $0.batches, "lease_seconds": ($0.leaseSeconds * 10).rounded() / 10] },
-        ]
-        if let scanID { object["scan_id"] = scanID }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self) + "\n"
+        var json = JSONLineBuilder()
+        json.beginObject()
+        json.field("type", "status")
+        json.field("scan_id", ifPresent: scanID)
+        json.key("batches")
+        json.beginObject()
+        json.field("total", batches)
+        json.field("pending", pending)
+        json.field("claimed", claimed)
+        json.field("expired", expired)
+        json.field("done", done)
+        json.field("failed", failed)
+        json.endObject()
+        json.key("files")
+        json.beginObject()
+        json.field("total", files)
+        json.field("done", filesDone)
+        json.endObject()
+        json.field("results", results)
+        json.field("matches", matches)
+        json.field("errors", errors)
+        json.field("takedown_rows", takedownRows)
+        json.key("workers")
+        json.beginArray()
+        for worker in workers {
+            json.beginObject()
+            json.field("worker", worker.id)
+            json.field("batches", worker.batches)
+            json.field("lease_seconds", worker.leaseSeconds, decimals: 1)
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
+        json.finishLine()
+        return String(decoding: json.bytes, as: UTF8.self)
     }
 }

@@ -129,9 +129,7 @@ struct BenchCommand: ParsableCommand {
 
     private func emit(_ report: BenchReport) throws {
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            FileHandle.standardOutput.write(try encoder.encode(report) + Data("\n".utf8))
+            FileHandle.standardOutput.write(Data(report.json))
         } else {
             FileHandle.standardOutput.write(Data(BenchTable.render(report).utf8))
         }

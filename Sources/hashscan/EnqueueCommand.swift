@@ -48,6 +48,16 @@ struct EnqueueCommand: ParsableCommand {
             printError("nothing was queued: \((error as? PostgresFailure)?.message ?? "\(error)")")
             throw ExitCode(ExitStatus.software)
         }
-        print(#"{"type":"enqueue","scan_id":"\#(summary.scanID)","batches":\#(summary.batches),"files":\#(summary.files),"errors":\#(summary.errors),"skipped_symlinks":\#(summary.skippedSymlinks)}"#)
+        var json = JSONLineBuilder()
+        json.beginObject()
+        json.field("type", "enqueue")
+        json.field("scan_id", summary.scanID)
+        json.field("batches", summary.batches)
+        json.field("files", summary.files)
+        json.field("errors", summary.errors)
+        json.field("skipped_symlinks", summary.skippedSymlinks)
+        json.endObject()
+        json.finishLine()
+        FileHandle.standardOutput.write(Data(json.bytes))
     }
 }

@@ -72,29 +72,43 @@ struct ListsCommand: ParsableCommand {
 
         @Argument var file: String
 
-        struct Output: Encodable {
-            let metadata: CompiledListMetadata
-            let fileBytes: Int
-            func encode(to encoder: Encoder) throws {
-                try metadata.encode(to: encoder)
-                var container = encoder.container(keyedBy: Key.self)
-                try container.encode(fileBytes, forKey: Key(stringValue: "file_bytes"))
-            }
-            struct Key: CodingKey {
-                var stringValue: String
-                var intValue: Int? { nil }
-                init(stringValue: String) { self.stringValue = stringValue }
-                init?(intValue: Int) { nil }
-            }
-        }
-
         func run() throws {
             let list = try openCompiled(file)
-            var metadata = list.metadata
-            metadata.counts = Dictionary(uniqueKeysWithValues: list.counts.map { ($0.key.rawValue, $0.value) })
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            print(String(decoding: try encoder.encode(Output(metadata: metadata, fileBytes: list.fileSize)), as: UTF8.self))
+            let metadata = list.metadata
+            let counts = list.counts.map { ($0.key.rawValue, $0.value) }
+            FileHandle.standardOutput.write(Data(Self.json(metadata, counts: counts, fileBytes: list.fileSize)))
+        }
+
+        /// The header as one JSON object, keys sorted (as this output always had them).
+        static func json(_ metadata: CompiledListMetadata, counts: [(String, Int)], fileBytes: Int) -> [UInt8] {
+            var json = JSONLineBuilder()
+            json.beginObject()
+            json.key("counts")
+            json.beginObject()
+            for (name, count) in counts.sorted(by: { $0.0 < $1.0 }) { json.dynamicKey(name); json.number(count) }
+            json.endObject()
+            json.field("created", metadata.created)
+            json.field("file_bytes", fileBytes)
+            json.field("hashscan_version", metadata.hashscanVersion)
+            json.field("name", metadata.name)
+            json.key("sources")
+            json.beginArray()
+            for source in metadata.sources {
+                json.beginObject()
+                json.field("format", source.format)
+                json.field("path", source.path)
+                json.field("sha256", source.sha256)
+                json.endObject()
+            }
+            json.endArray()
+            json.key("thresholds")
+            json.beginObject()
+            for (name, radius) in metadata.thresholds.sorted(by: { $0.key < $1.key }) { json.dynamicKey(name); json.number(radius) }
+            json.endObject()
+            json.field("version", ifPresent: metadata.version)
+            json.endObject()
+            json.finishLine()
+            return json.bytes
         }
     }
 
@@ -126,12 +140,32 @@ struct ListsCommand: ParsableCommand {
             let before = try openCompiled(old)
             let after = try openCompiled(new)
             let difference = CompiledListDiff(old: before, new: after)
+            var output: [UInt8] = []
             if entries {
                 for change in difference.changes {
-                    print(#"{"type":"\#(change.added ? "added" : "removed")","algorithm":"\#(change.algorithm.rawValue)","hash":"\#(change.hash.hex)","entry":"\#(change.entry.jsonEscaped)"}"#)
+                    var json = JSONLineBuilder()
+                    json.beginObject()
+                    json.field("type", change.added ? "added" : "removed")
+                    json.field("algorithm", change.algorithm.rawValue)
+                    json.field("hash", change.hash.hex)
+                    json.field("entry", change.entry)
+                    json.endObject()
+                    json.finishLine()
+                    output += json.bytes
+                    if output.count >= 1 << 16 {
+                        FileHandle.standardOutput.write(Data(output))
+                        output.removeAll(keepingCapacity: true)
+                    }
                 }
             }
-            print(#"{"type":"diff_summary","added":\#(difference.added),"removed":\#(difference.removed)}"#)
+            var json = JSONLineBuilder()
+            json.beginObject()
+            json.field("type", "diff_summary")
+            json.field("added", difference.added)
+            json.field("removed", difference.removed)
+            json.endObject()
+            json.finishLine()
+            FileHandle.standardOutput.write(Data(output + json.bytes))
         }
     }
 
@@ -221,20 +255,5 @@ func loadSourceList(_ path: String, options: ListImportOptions) throws -> (Impor
         return (imported, ListLoader.fileSHA256(path) ?? "")
     } catch {
         throw listFailureExit(error)
-    }
-}
-
-extension String {
-    var jsonEscaped: String {
-        var result = ""
-        for scalar in unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case let c where c.value < 0x20: result += String(format: "\\u%04x", c.value)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
     }
 }

@@ -29,19 +29,7 @@ struct StateCommand: ParsableCommand {
             throw ExitCode(ExitStatus.cannotOpenInput)
         }
         if json {
-            var object: [String: Any] = ["type": "state", "schema_version": ScanState.schemaVersion, "files": report.files]
-            if let current = report.current { object["current_scan"] = current }
-            object["scans"] = report.scans.map { scan -> [String: Any] in
-                var entry: [String: Any] = [
-                    "scan_id": scan.id, "status": scan.status, "runs": scan.runs, "started_at": scan.startedAt,
-                    "files": scan.files, "bytes_read": scan.bytesRead, "files_reused": scan.filesReused, "matched_files": scan.matchedFiles,
-                    "files_in_state": scan.filesInState, "matched_files_in_state": scan.matchedFilesInState,
-                ]
-                if let finished = scan.finishedAt { entry["finished_at"] = finished }
-                return entry
-            }
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            FileHandle.standardOutput.write(Data(Self.jsonObject(files: report.files, current: report.current, scans: report.scans)))
             return
         }
         print("\(file): \(report.files) files recorded; \(report.scans.count) scans")
@@ -49,5 +37,36 @@ struct StateCommand: ParsableCommand {
             let marker = scan.id == report.current ? "*" : " "
             print("\(marker) \(scan.id)  \(scan.status)  runs \(scan.runs)  files \(scan.files) (reused \(scan.filesReused))  read \(scan.bytesRead) B  matching files \(scan.matchedFiles)")
         }
+    }
+
+    /// The `--json` object: `current_scan` when the state has one, `finished_at` for a scan that finished.
+    static func jsonObject(files: Int, current: String?, scans: [ScanState.ScanInfo]) -> [UInt8] {
+        var json = JSONLineBuilder()
+        json.beginObject()
+        json.field("type", "state")
+        json.field("schema_version", ScanState.schemaVersion)
+        json.field("files", files)
+        json.field("current_scan", ifPresent: current)
+        json.key("scans")
+        json.beginArray()
+        for scan in scans {
+            json.beginObject()
+            json.field("scan_id", scan.id)
+            json.field("status", scan.status)
+            json.field("runs", scan.runs)
+            json.field("started_at", scan.startedAt)
+            json.field("finished_at", ifPresent: scan.finishedAt)
+            json.field("files", scan.files)
+            json.field("bytes_read", scan.bytesRead)
+            json.field("files_reused", scan.filesReused)
+            json.field("matched_files", scan.matchedFiles)
+            json.field("files_in_state", scan.filesInState)
+            json.field("matched_files_in_state", scan.matchedFilesInState)
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
+        json.finishLine()
+        return json.bytes
     }
 }

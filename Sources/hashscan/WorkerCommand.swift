@@ -78,13 +78,22 @@ struct WorkerCommand: ParsableCommand {
         let summary = worker.run(shouldStop: { stop.signal != nil })
         stop.uninstall()
         if let failure = summary.databaseError { printError("stopped: the database stayed unreachable: \(failure)") }
-        let record: [String: Any] = [
-            "type": "worker", "worker": options.workerID, "batches": summary.batches, "files": summary.files,
-            "matches": summary.matchedFiles, "errors": summary.errors, "batches_lost": summary.batchesLost,
-            "batches_failed": summary.batchesFailed, "interrupted": summary.interrupted, "exit_code": Int(summary.exitCode),
-        ]
-        let data = (try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        FileHandle.standardOutput.write(data + Data("\n".utf8))
+        // The summary record, in the order docs/operations-postgres.md gives.
+        var json = JSONLineBuilder()
+        json.beginObject()
+        json.field("type", "worker")
+        json.field("worker", options.workerID)
+        json.field("batches", summary.batches)
+        json.field("files", summary.files)
+        json.field("matches", summary.matchedFiles)
+        json.field("errors", summary.errors)
+        json.field("batches_lost", summary.batchesLost)
+        json.field("batches_failed", summary.batchesFailed)
+        json.field("interrupted", summary.interrupted)
+        json.field("exit_code", summary.exitCode)
+        json.endObject()
+        json.finishLine()
+        FileHandle.standardOutput.write(Data(json.bytes))
         throw ExitCode(summary.exitCode)
     }
 }
