@@ -1,7 +1,10 @@
 import Foundation
+import HashScanCore
 import HashScanImaging
+import HashScanPipeline
 
-/// The files a bench measures: a tree walked in name order (symbolic links not followed) up to a file and
+/// The files a bench measures: the tree walked as a scan walks it (`TreeWalker`: depth first in name order, a
+/// directory's files before its subdirectories, symbolic links below the root not followed) up to a file and
 /// byte budget, each opened once to check it can be read and to sniff its format. Nothing is written.
 struct CorpusSample: Sendable {
     struct File: Sendable {
@@ -12,7 +15,7 @@ struct CorpusSample: Sendable {
 
     let root: String
     private(set) var files: [File] = []
-    /// Files that could not be opened or read (counted and reported, not fatal).
+    /// Files that could not be opened or read, and directories that could not be listed (counted and reported, not fatal).
     private(set) var unreadable = 0
     private(set) var firstUnreadable: [String] = []
     /// Regular files left out because the sample was full.
@@ -24,8 +27,16 @@ struct CorpusSample: Sendable {
 
     init(root: String, maxFiles: Int = defaultMaxFiles, maxBytes: Int = defaultMaxBytes) {
         self.root = root
-        var budget = maxBytes
-        walk(root, maxFiles: maxFiles, budget: &budget, depth: 0)
+        var tally = Tally(maxFiles: maxFiles, budget: maxBytes)
+        var walker = TreeWalker(followSymlinks: false) { item in
+            tally.take(item)
+            return true
+        }
+        _ = walker.walk(root: RawPath(root))
+        files = tally.files
+        unreadable = tally.unreadable
+        firstUnreadable = tally.firstUnreadable
+        notSampled = tally.notSampled
     }
 
     func images(of format: ImageFormat) -> [File] { files.filter { $0.format == format } }
@@ -36,33 +47,51 @@ struct CorpusSample: Sendable {
         return counts
     }
 
-    private mutating func walk(_ directory: String, maxFiles: Int, budget: inout Int, depth: Int) {
-        guard depth < 64, let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
-            if depth > 0 { noteUnreadable(directory) }
-            return
+    /// The sample as the walk fills it.
+    private struct Tally {
+        let maxFiles: Int
+        var budget: Int
+        var files: [File] = []
+        var unreadable = 0
+        var firstUnreadable: [String] = []
+        var notSampled = 0
+
+        init(maxFiles: Int, budget: Int) {
+            self.maxFiles = maxFiles
+            self.budget = budget
         }
-        for name in names.sorted() {
-            let path = directory + "/" + name
-            var info = stat()
-            guard lstat(path, &info) == 0 else { noteUnreadable(path); continue }
-            switch info.st_mode & S_IFMT {
-            case S_IFDIR:
-                walk(path, maxFiles: maxFiles, budget: &budget, depth: depth + 1)
-            case S_IFREG:
+
+        /// One thing the walk found: a regular file is sampled while the budget lasts; a directory that could not
+        /// be listed or a file that could not be examined is unreadable; FIFOs, devices and sockets are not content
+        /// to measure (the walk never opens them); symbolic links below the root were skipped by the walk.
+        mutating func take(_ item: WorkItem) {
+            switch item {
+            case .failed(_, let error, _) where error.code == .notRegular:
+                return
+            case .failed(let path, _, _):
+                noteUnreadable(path.string)
+            case .file(let raw, let followFinalLink, _):
+                // Stages open files by their path as text: a name that is not UTF-8 cannot be measured.
+                guard raw.isValidUTF8 else { noteUnreadable(raw.string); return }
+                let path = raw.string
+                var info = stat()
+                guard (followFinalLink ? stat(path, &info) : lstat(path, &info)) == 0 else { noteUnreadable(path); return }
+                guard info.st_mode & S_IFMT == S_IFREG else { return }  // replaced by something else since it was listed
                 let size = Int(info.st_size)
-                guard files.count < maxFiles, size <= budget || files.isEmpty else { notSampled += 1; continue }
-                guard case .readable(let format) = Self.sniff(path) else { noteUnreadable(path); continue }
+                guard files.count < maxFiles, size <= budget || files.isEmpty else { notSampled += 1; return }
+                guard case .readable(let format) = CorpusSample.sniff(path, followFinalLink: followFinalLink) else {
+                    noteUnreadable(path)
+                    return
+                }
                 files.append(File(path: path, size: size, format: format))
                 budget -= size
-            default:
-                continue  // FIFOs, devices, sockets and links are not content to measure
             }
         }
-    }
 
-    private mutating func noteUnreadable(_ path: String) {
-        unreadable += 1
-        if firstUnreadable.count < 5 { firstUnreadable.append(path) }
+        private mutating func noteUnreadable(_ path: String) {
+            unreadable += 1
+            if firstUnreadable.count < 5 { firstUnreadable.append(path) }
+        }
     }
 
     private enum Sniffed {
@@ -71,9 +100,9 @@ struct CorpusSample: Sendable {
         case readable(ImageFormat?)
     }
 
-    /// Opens the file read-only and sniffs its first bytes.
-    private static func sniff(_ path: String) -> Sniffed {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    /// Opens the file read-only (not through a final symbolic link unless the walk follows them) and sniffs its first bytes.
+    private static func sniff(_ path: String, followFinalLink: Bool) -> Sniffed {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (followFinalLink ? 0 : O_NOFOLLOW))
         guard descriptor >= 0 else { return .unreadable }
         defer { close(descriptor) }
         var head = [UInt8](repeating: 0, count: 64)
@@ -86,10 +115,10 @@ struct CorpusSample: Sendable {
     /// so a reader can tell a tmpfs or network figure from a local disk one.
     static func fileSystem(of path: String) -> String {
         let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-        guard let mounts = try? String(contentsOfFile: "/proc/mounts", encoding: .utf8) else { return "unknown" }
+        guard let mounts = try? LineReader(path: "/proc/mounts", maxLineBytes: 64 * 1024) else { return "unknown" }
         var best = (length: -1, type: "unknown")
-        for line in mounts.split(separator: "\n") {
-            let fields = line.split(separator: " ")
+        while let bytes = try? mounts.nextLine() {
+            let fields = String(decoding: bytes, as: UTF8.self).split(separator: " ")
             guard fields.count >= 3 else { continue }
             let point = String(fields[1]).replacingOccurrences(of: "\\040", with: " ")
             let inside = point == "/" || resolved == point || resolved.hasPrefix(point + "/")

@@ -8,31 +8,11 @@ public enum PlainListFormat {
     /// At most this many problems are collected before parsing gives up.
     static let maxProblems = 20
 
+    /// Parses a whole plain list strictly: every malformed line (up to `maxProblems`) is thrown together.
+    /// The lines are read and parsed by the importer (`ListImporter`, `PlainLineParser`), with this grammar.
     public static func parse(_ bytes: some Collection<UInt8>, file: String, name: String) throws(ListParseError) -> HashList {
-        var entries: [ListEntry] = []
-        var problems: [ListParseError.Problem] = []
-        var lineNumber = 0
-        var truncated = false
-        for rawLine in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            lineNumber += 1
-            guard let text = String(validating: rawLine, as: UTF8.self) else {
-                problems.append(.init(line: lineNumber, reason: "line is not valid UTF-8"))
-                if problems.count >= maxProblems { truncated = true; break }
-                continue
-            }
-            var line = lineNumber == 1 && text.hasPrefix("\u{FEFF}") ? Substring(text.dropFirst()) : Substring(text)
-            line = line.trimmingASCIIWhitespace
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            switch parseLine(line) {
-            case .success(let parsed):
-                entries.append(ListEntry(algorithm: parsed.0, hash: parsed.1, entryID: parsed.2, line: lineNumber))
-            case .failure(let failure):
-                problems.append(.init(line: lineNumber, reason: failure.reason))
-                if problems.count >= maxProblems { truncated = true; break }
-            }
-        }
-        guard problems.isEmpty else { throw ListParseError(file: file, problems: problems, truncated: truncated) }
-        return HashList(name: name, entries: entries)
+        let options = ListImportOptions(format: .plain, strict: true, name: name, strictProblemLimit: maxProblems)
+        return try ListImporter.importList(bytes: Array(bytes), file: file, options: options).hashList
     }
 
     /// Parses one query hash, `[algorithm:]hex`, with the same rules as a list line.
@@ -76,13 +56,10 @@ public enum PlainListFormat {
             }
             resolved = algorithm
         } else {
-            switch length {
-            case 32: resolved = .md5
-            case 40: resolved = .sha1
-            case 64: resolved = .sha256
-            default:
+            guard let inferred = ImportDigest.inferred(hexDigits: length) else {
                 return .failure(ParseFailure("cannot infer the algorithm of a \(length)-digit hash; add a prefix such as 'sha256:'"))
             }
+            resolved = inferred
         }
         guard let digest = Digest(hex: hashPart) else { return .failure(ParseFailure("'\(hashPart)' is not a hex digest")) }
         return .success((resolved, digest, entryID))

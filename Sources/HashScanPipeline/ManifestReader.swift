@@ -16,17 +16,32 @@ package struct ManifestReader {
 
     package init(path: String) { self.path = path }
 
+    /// A line longer than this is a malformed entry (and costs no more memory than this).
+    package static let maxLineBytes = LineReader.defaultMaxLineBytes
+
     /// Calls `body` for each entry; stops early (returning false) when `body` does. Throws if the manifest cannot be read.
     package func forEach(_ body: (Entry) -> Bool) throws -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        let lines: LineReader
+        do {
+            lines = try LineReader(path: path, maxLineBytes: Self.maxLineBytes)
+        } catch {
             throw ScanError(.notFound, "\(path): cannot open the manifest")
         }
-        defer { try? handle.close() }
-        var lines = LineSource(handle: handle)
         var format: Format? = nil
         var header: [String] = []
         var splitter = CSVRecordSplitter()
-        while let (number, bytes) = lines.next() {
+        while true {
+            let bytes: [UInt8]
+            do {
+                guard let line = try lines.nextLine() else { break }
+                bytes = line
+            } catch .lineTooLong(let number, let limit, _) {
+                guard body(.malformed(line: number, reason: "a line longer than \(limit) bytes")) else { return false }
+                continue
+            } catch {
+                throw ScanError(.io, "\(path):\(lines.lineNumber + 1): cannot read the manifest: \(error.reason)")
+            }
+            let number = lines.lineNumber
             guard let text = String(validating: bytes, as: UTF8.self) else {
                 guard body(.malformed(line: number, reason: "not valid UTF-8")) else { return false }
                 continue
@@ -103,40 +118,5 @@ package struct ManifestReader {
         }
         guard let path, !path.isEmpty else { return .malformed(line: number, reason: "empty path") }
         return .file(RawPath(path), context)
-    }
-}
-
-/// Lines from a file handle, read in chunks; `\r\n` endings lose their `\r`.
-private struct LineSource {
-    let handle: FileHandle
-    private var buffer: [UInt8] = []
-    private var position = 0
-    private var number = 0
-    private var finished = false
-
-    init(handle: FileHandle) { self.handle = handle }
-
-    mutating func next() -> (Int, [UInt8])? {
-        while true {
-            if let newline = buffer[position...].firstIndex(of: UInt8(ascii: "\n")) {
-                var line = Array(buffer[position..<newline])
-                position = newline + 1
-                if line.last == UInt8(ascii: "\r") { line.removeLast() }
-                number += 1
-                return (number, line)
-            }
-            if finished {
-                guard position < buffer.count else { return nil }
-                var line = Array(buffer[position...])
-                position = buffer.count
-                if line.last == UInt8(ascii: "\r") { line.removeLast() }
-                number += 1
-                return (number, line)
-            }
-            buffer.removeFirst(position)
-            position = 0
-            let chunk = (try? handle.read(upToCount: 1 << 16)) ?? nil
-            if let chunk, !chunk.isEmpty { buffer.append(contentsOf: chunk) } else { finished = true }
-        }
     }
 }

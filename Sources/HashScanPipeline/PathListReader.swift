@@ -5,8 +5,12 @@ import Darwin
 #endif
 import HashScanCore
 
-/// Reads separator-delimited paths from a descriptor in chunks, so a list of millions costs no more memory than one path.
+/// Reads separator-delimited paths from a descriptor through `LineReader`, a chunk at a time, so a list of
+/// millions costs no more memory than one path.
 struct PathListReader {
+    /// Longer than any path a system accepts (PATH_MAX is 4096 on Linux, 1024 on macOS).
+    static let maxPathBytes = 64 * 1024
+
     let descriptor: Int32
     let separator: UInt8
     /// Polled while waiting for input, so a stop request is honoured even when the writer is idle.
@@ -15,40 +19,37 @@ struct PathListReader {
     /// slow producer sees results while they are fresh.
     var onIdle: () -> Void = {}
 
-    /// Calls `body` for every non-empty path; stops early (returning false) when `body` does.
+    /// Calls `body` for every non-empty path; stops early (returning false) when `body` does. A newline-separated
+    /// list may come from a CRLF file: the `\r` is not part of the path. A path longer than `maxPathBytes` is
+    /// handed on cut to that length, so that it fails as too long to open ("File name too long"). A read error
+    /// ends the list as its end would.
     func forEach(_ body: (RawPath) -> Bool) -> Bool {
-        var pending: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&waiting, 1, 200)
-            if shouldStop() { return false }
-            if ready == 0 {
-                onIdle()
-                continue
+        let lines = LineReader(descriptor: descriptor, separator: separator, stripsCarriageReturn: true,
+                               maxLineBytes: Self.maxPathBytes)
+        lines.waitForInput = { [descriptor, shouldStop, onIdle] in
+            while true {
+                var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                let ready = poll(&waiting, 1, 200)
+                if shouldStop() { return false }
+                if ready == 0 {
+                    onIdle()
+                    continue
+                }
+                return true
             }
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
+        }
+        while true {
+            let path: [UInt8]
+            do {
+                guard let line = try lines.nextLine() else { break }
+                path = line
+            } catch .lineTooLong(_, _, let head) {
+                path = head
+            } catch {
                 break
             }
-            if count == 0 { break }
-            var start = 0
-            for index in 0..<count where chunk[index] == separator {
-                pending.append(contentsOf: chunk[start..<index])
-                start = index + 1
-                if !emit(&pending, body) { return false }
-            }
-            pending.append(contentsOf: chunk[start..<count])
+            if !path.isEmpty, !body(RawPath(bytes: path)) { return false }
         }
-        return emit(&pending, body)
-    }
-
-    private func emit(_ pending: inout [UInt8], _ body: (RawPath) -> Bool) -> Bool {
-        defer { pending.removeAll(keepingCapacity: true) }
-        // A newline-separated list may come from a CRLF file.
-        if separator == UInt8(ascii: "\n"), pending.last == UInt8(ascii: "\r") { pending.removeLast() }
-        guard !pending.isEmpty else { return true }
-        return body(RawPath(bytes: pending))
+        return !lines.stopped
     }
 }

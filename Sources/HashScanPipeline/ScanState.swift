@@ -4,15 +4,16 @@ import Glibc
 import Darwin
 #endif
 import Foundation
-internal import CHashScanSQLite
 import HashScanCore
+import HashScanLists
 
 /// The embedded scan state (SQLite, WAL): per path, the file's identity (device, inode, size, mtime, ctime)
 /// and the hashes computed for it. With `--incremental`, a file whose identity is unchanged is not read
 /// again: its stored hashes are matched against the current lists (lists change daily; content does not).
 ///
 /// Workers look files up through their own read connections; writes go through one connection in batched
-/// transactions, committed at least every `commitInterval` rows and at the end of the run.
+/// transactions, committed at least every `commitInterval` rows and at the end of the run. Every value reaches
+/// SQLite through `SQLiteDatabase`'s bindings; no SQL text is built from one.
 public final class ScanState: @unchecked Sendable {
     public struct StateError: Error, CustomStringConvertible {
         public let description: String
@@ -70,8 +71,8 @@ public final class ScanState: @unchecked Sendable {
     public static let schemaVersion = 2
 
     public let path: String
-    private let writer: OpaquePointer
-    private let insert: OpaquePointer
+    private let writer: SQLiteDatabase
+    private let insert: SQLiteStatement
     private let lock = NSLock()
     private var pendingRows = 0
     /// Rows per transaction: a commit costs a WAL sync; a kill loses at most this many files' work (they are redone).
@@ -81,14 +82,12 @@ public final class ScanState: @unchecked Sendable {
 
     public init(path: String) throws(StateError) {
         self.path = path
-        var handle: OpaquePointer?
-        guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let handle else {
-            let reason = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
-            sqlite3_close(handle)
-            throw StateError(description: "\(path): \(reason)")
+        let database: SQLiteDatabase
+        do {
+            database = try SQLiteDatabase(path: path, mode: .readWriteCreate, busyTimeout: 10_000)
+        } catch {
+            throw StateError(description: "\(path): \(error.message)")
         }
-        writer = handle
-        sqlite3_busy_timeout(handle, 10_000)
         // Version 1 had no scan columns; they are added in place (old rows belong to no scan).
         let schema = """
             PRAGMA journal_mode=WAL;
@@ -107,32 +106,28 @@ public final class ScanState: @unchecked Sendable {
             INSERT OR IGNORE INTO meta VALUES ('schema_version', '1');
             """
         do {
-            try Self.execute(handle, schema)
-            if try Self.scalarText(handle, "SELECT value FROM meta WHERE key = 'schema_version'") == "1" {
-                let columns = try Self.scalarText(handle, "SELECT group_concat(name) FROM pragma_table_info('files')") ?? ""
+            try database.executeScript(schema)
+            if try database.scalarText("SELECT value FROM meta WHERE key = 'schema_version'") == "1" {
+                let columns = try database.scalarText("SELECT group_concat(name) FROM pragma_table_info('files')") ?? ""
                 if !columns.split(separator: ",").contains("scan_id") {
-                    try Self.execute(handle, "ALTER TABLE files ADD COLUMN scan_id TEXT; ALTER TABLE files ADD COLUMN matched INTEGER NOT NULL DEFAULT 0;")
+                    try database.executeScript("ALTER TABLE files ADD COLUMN scan_id TEXT; ALTER TABLE files ADD COLUMN matched INTEGER NOT NULL DEFAULT 0;")
                 }
-                try Self.execute(handle, "UPDATE meta SET value = '\(Self.schemaVersion)' WHERE key = 'schema_version'")
+                try database.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [.text(String(Self.schemaVersion))])
             }
         } catch {
-            sqlite3_close(handle)
             throw StateError(description: "\(path): \(error.description) (is it a hashscan state file?)")
         }
-        var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(handle, "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?)", -1, &statement, nil) == SQLITE_OK,
-              let statement else {
-            sqlite3_close(handle)
+        do {
+            insert = try database.prepare("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?)")
+        } catch {
             throw StateError(description: "\(path): cannot prepare statements")
         }
-        insert = statement
-        sqlite3_exec(handle, "BEGIN", nil, nil, nil)
+        writer = database
+        try? writer.begin()
     }
 
     deinit {
         commit()
-        sqlite3_finalize(insert)
-        sqlite3_close(writer)
     }
 
     /// Starts a new scan, or with `resume` continues the last one, and returns it. A new scan takes `scanID`
@@ -144,28 +139,28 @@ public final class ScanState: @unchecked Sendable {
             let now = Int64(Date().timeIntervalSince1970)
             var session: Session
             if resume {
-                guard let last = try Self.scalarText(writer, "SELECT value FROM meta WHERE key = 'current_scan'") else {
+                guard let last = try writer.scalarText("SELECT value FROM meta WHERE key = 'current_scan'") else {
                     throw StateError(description: "\(path): no scan to resume (the state has none yet)")
                 }
                 if let scanID, scanID != last {
                     throw StateError(description: "\(path): the last scan is \(last), not \(scanID)")
                 }
-                let runs = Int(try Self.scalarText(writer, "SELECT runs FROM scans WHERE scan_id = '\(Self.sqlQuoted(last))'") ?? "0") ?? 0
-                let files = Int(try Self.scalarText(writer, "SELECT count(*) FROM files WHERE scan_id = '\(Self.sqlQuoted(last))'") ?? "0") ?? 0
-                let matched = Int(try Self.scalarText(writer, "SELECT count(*) FROM files WHERE scan_id = '\(Self.sqlQuoted(last))' AND matched = 1") ?? "0") ?? 0
-                try Self.execute(writer, "UPDATE scans SET runs = runs + 1, status = 'running', finished_at = NULL WHERE scan_id = '\(Self.sqlQuoted(last))'")
+                let runs = Int(try writer.scalarText("SELECT runs FROM scans WHERE scan_id = ?", [.text(last)]) ?? "0") ?? 0
+                let files = Int(try writer.scalarText("SELECT count(*) FROM files WHERE scan_id = ?", [.text(last)]) ?? "0") ?? 0
+                let matched = Int(try writer.scalarText("SELECT count(*) FROM files WHERE scan_id = ? AND matched = 1", [.text(last)]) ?? "0") ?? 0
+                try writer.execute("UPDATE scans SET runs = runs + 1, status = 'running', finished_at = NULL WHERE scan_id = ?", [.text(last)])
                 session = Session(id: last, resumed: true, run: runs + 1, earlierFiles: files, earlierMatchedFiles: matched)
             } else {
                 let id = scanID ?? IdempotencyKey.newScanID()
-                if try Self.scalarText(writer, "SELECT scan_id FROM scans WHERE scan_id = '\(Self.sqlQuoted(id))'") != nil {
+                if try writer.scalarText("SELECT scan_id FROM scans WHERE scan_id = ?", [.text(id)]) != nil {
                     throw StateError(description: "\(path): scan \(id) exists already; use --resume to continue it, or another --scan-id")
                 }
-                try Self.execute(writer, "INSERT INTO scans (scan_id, started_at, status, runs) VALUES ('\(Self.sqlQuoted(id))', \(now), 'running', 1)")
-                try Self.execute(writer, "INSERT OR REPLACE INTO meta VALUES ('current_scan', '\(Self.sqlQuoted(id))')")
+                try writer.execute("INSERT INTO scans (scan_id, started_at, status, runs) VALUES (?, ?, 'running', 1)", [.text(id), .integer(now)])
+                try writer.execute("INSERT OR REPLACE INTO meta VALUES ('current_scan', ?)", [.text(id)])
                 session = Session(id: id, resumed: false, run: 1, earlierFiles: 0, earlierMatchedFiles: 0)
             }
-            session.expectedFiles = Int(try Self.scalarText(writer, "SELECT files FROM scans WHERE status = 'complete' ORDER BY started_at DESC, rowid DESC LIMIT 1") ?? "")
-            try Self.execute(writer, "COMMIT; BEGIN")
+            session.expectedFiles = Int(try writer.scalarText("SELECT files FROM scans WHERE status = 'complete' ORDER BY started_at DESC, rowid DESC LIMIT 1") ?? "")
+            try writer.executeScript("COMMIT; BEGIN")
             pendingRows = 0
             self.session = session
             return session
@@ -180,8 +175,8 @@ public final class ScanState: @unchecked Sendable {
     public func lastScan() -> (id: String, status: String)? {
         lock.lock()
         defer { lock.unlock() }
-        guard let id = try? Self.scalarText(writer, "SELECT value FROM meta WHERE key = 'current_scan'"),
-              let status = try? Self.scalarText(writer, "SELECT status FROM scans WHERE scan_id = '\(Self.sqlQuoted(id))'") else { return nil }
+        guard let id = try? writer.scalarText("SELECT value FROM meta WHERE key = 'current_scan'"),
+              let status = try? writer.scalarText("SELECT status FROM scans WHERE scan_id = ?", [.text(id)]) else { return nil }
         return (id, status)
     }
 
@@ -191,20 +186,22 @@ public final class ScanState: @unchecked Sendable {
     func record(_ path: RawPath, identity: Identity, stored: String, matched: Bool) -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        path.bytes.withUnsafeBytes { raw in
-            _ = sqlite3_bind_blob(insert, 1, raw.baseAddress, Int32(raw.count), Self.transient)
-        }
-        sqlite3_bind_int64(insert, 2, identity.device)
-        sqlite3_bind_int64(insert, 3, identity.inode)
-        sqlite3_bind_int64(insert, 4, identity.size)
-        sqlite3_bind_int64(insert, 5, identity.modifiedNanoseconds)
-        sqlite3_bind_int64(insert, 6, identity.changedNanoseconds)
-        sqlite3_bind_text(insert, 7, stored, -1, Self.transient)
-        sqlite3_bind_int64(insert, 8, Int64(Date().timeIntervalSince1970))
-        if let id = session?.id { sqlite3_bind_text(insert, 9, id, -1, Self.transient) } else { sqlite3_bind_null(insert, 9) }
-        sqlite3_bind_int64(insert, 10, matched ? 1 : 0)
-        sqlite3_step(insert)
-        sqlite3_reset(insert)
+        // As before the layer existed, a row that cannot be written is not an error of the scan: the file is
+        // simply read again next time.
+        do {
+            try insert.bind(blob: path.bytes, at: 1)
+            try insert.bind(identity.device, at: 2)
+            try insert.bind(identity.inode, at: 3)
+            try insert.bind(identity.size, at: 4)
+            try insert.bind(identity.modifiedNanoseconds, at: 5)
+            try insert.bind(identity.changedNanoseconds, at: 6)
+            try insert.bind(stored, at: 7)
+            try insert.bind(Int64(Date().timeIntervalSince1970), at: 8)
+            try insert.bind(session.map { SQLiteValue.text($0.id) } ?? .null, at: 9)
+            try insert.bind(Int64(matched ? 1 : 0), at: 10)
+            try insert.step()
+        } catch {}
+        insert.reset()
         pendingRows += 1
         return pendingRows >= commitInterval
     }
@@ -213,7 +210,7 @@ public final class ScanState: @unchecked Sendable {
     public func commit() {
         lock.lock()
         defer { lock.unlock() }
-        sqlite3_exec(writer, "COMMIT; BEGIN", nil, nil, nil)
+        try? writer.executeScript("COMMIT; BEGIN")
         pendingRows = 0
     }
 
@@ -244,31 +241,31 @@ public final class ScanState: @unchecked Sendable {
                    (SELECT count(*) FROM files f WHERE f.scan_id = s.scan_id AND f.matched = 1)
             FROM scans s ORDER BY s.started_at, s.rowid
             """
-        var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(writer, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
-            throw StateError(description: "\(path): \(String(cString: sqlite3_errmsg(writer)))")
+        do {
+            let statement = try writer.prepare(sql)
+            var scans: [ScanInfo] = []
+            while try statement.step() {
+                let text = { (column: Int32) in statement.text(at: column) ?? "" }
+                scans.append(ScanInfo(
+                    id: text(0), status: text(1), runs: Int(statement.int64(at: 2)), startedAt: statement.int64(at: 3),
+                    finishedAt: statement.isNull(at: 4) ? nil : statement.int64(at: 4),
+                    files: Int(statement.int64(at: 5)), bytesRead: statement.int64(at: 6),
+                    filesReused: Int(statement.int64(at: 7)), matchedFiles: Int(statement.int64(at: 8)),
+                    filesInState: Int(statement.int64(at: 9)), matchedFilesInState: Int(statement.int64(at: 10))))
+            }
+            let files = Int(try writer.scalarText("SELECT count(*) FROM files") ?? "0") ?? 0
+            let current = try writer.scalarText("SELECT value FROM meta WHERE key = 'current_scan'")
+            return (files, current, scans)
+        } catch {
+            throw StateError(description: "\(path): \(error.message)")
         }
-        defer { sqlite3_finalize(statement) }
-        var scans: [ScanInfo] = []
-        while sqlite3_step(statement) == SQLITE_ROW {
-            let text = { (column: Int32) in sqlite3_column_text(statement, column).map { String(cString: $0) } ?? "" }
-            scans.append(ScanInfo(
-                id: text(0), status: text(1), runs: Int(sqlite3_column_int64(statement, 2)), startedAt: sqlite3_column_int64(statement, 3),
-                finishedAt: sqlite3_column_type(statement, 4) == SQLITE_NULL ? nil : sqlite3_column_int64(statement, 4),
-                files: Int(sqlite3_column_int64(statement, 5)), bytesRead: sqlite3_column_int64(statement, 6),
-                filesReused: Int(sqlite3_column_int64(statement, 7)), matchedFiles: Int(sqlite3_column_int64(statement, 8)),
-                filesInState: Int(sqlite3_column_int64(statement, 9)), matchedFilesInState: Int(sqlite3_column_int64(statement, 10))))
-        }
-        let files = Int(try Self.scalarText(writer, "SELECT count(*) FROM files") ?? "0") ?? 0
-        let current = try Self.scalarText(writer, "SELECT value FROM meta WHERE key = 'current_scan'")
-        return (files, current, scans)
     }
 
     /// Drops the rows recorded since the last commit: their records could not be written, so they are redone.
     func discardPending() {
         lock.lock()
         defer { lock.unlock() }
-        sqlite3_exec(writer, "ROLLBACK; BEGIN", nil, nil, nil)
+        try? writer.executeScript("ROLLBACK; BEGIN")
         pendingRows = 0
     }
 
@@ -279,72 +276,35 @@ public final class ScanState: @unchecked Sendable {
         guard let id = session?.id else { return }
         let now = Int64(Date().timeIntervalSince1970)
         let status = complete ? "complete" : "interrupted"
-        try? Self.execute(writer, """
-            UPDATE scans SET files = files + \(counters.files), bytes_read = bytes_read + \(counters.bytesRead),
-                files_reused = files_reused + \(counters.filesReused), matched_files = matched_files + \(counters.matchedFiles),
-                status = '\(status)', finished_at = \(now) WHERE scan_id = '\(Self.sqlQuoted(id))';
-            COMMIT; BEGIN
-            """)
+        let update = """
+            UPDATE scans SET files = files + ?, bytes_read = bytes_read + ?, files_reused = files_reused + ?,
+                matched_files = matched_files + ?, status = ?, finished_at = ? WHERE scan_id = ?
+            """
+        let values: [SQLiteValue] = [
+            .integer(Int64(counters.files)), .integer(Int64(clamping: counters.bytesRead)), .integer(Int64(counters.filesReused)),
+            .integer(Int64(counters.matchedFiles)), .text(status), .integer(now), .text(id),
+        ]
+        // As one script did before: the commit only follows a successful update.
+        if (try? writer.execute(update, values)) != nil {
+            try? writer.executeScript("COMMIT; BEGIN")
+        }
         pendingRows = 0
     }
-
-    private static func execute(_ handle: OpaquePointer, _ sql: String) throws(StateError) {
-        var message: UnsafeMutablePointer<CChar>?
-        guard sqlite3_exec(handle, sql, nil, nil, &message) == SQLITE_OK else {
-            let reason = message.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
-            sqlite3_free(message)
-            throw StateError(description: reason)
-        }
-    }
-
-    /// The first column of the first row, as text; nil when there is no row.
-    private static func scalarText(_ handle: OpaquePointer, _ sql: String) throws(StateError) -> String? {
-        var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
-            throw StateError(description: String(cString: sqlite3_errmsg(handle)))
-        }
-        defer { sqlite3_finalize(statement) }
-        switch sqlite3_step(statement) {
-        case SQLITE_ROW:
-            return sqlite3_column_text(statement, 0).map { String(cString: $0) }
-        case SQLITE_DONE:
-            return nil
-        default:
-            throw StateError(description: String(cString: sqlite3_errmsg(handle)))
-        }
-    }
-
-    /// Scan ids are ours or a user's `--scan-id`: quote them for the few statements built as text.
-    private static func sqlQuoted(_ text: String) -> String { text.replacingOccurrences(of: "'", with: "''") }
 
     /// A read connection for one worker.
     func reader() -> Reader? { Reader(path: path) }
 
     /// One worker's lookups, on its own connection (WAL lets readers run beside the writer).
     final class Reader {
-        private let handle: OpaquePointer
-        private let select: OpaquePointer
+        private let database: SQLiteDatabase
+        private let select: SQLiteStatement
 
         init?(path: String) {
-            var handle: OpaquePointer?
-            guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let handle else {
-                sqlite3_close(handle)
-                return nil
-            }
-            sqlite3_busy_timeout(handle, 10_000)
-            var statement: OpaquePointer?
-            guard sqlite3_prepare_v2(handle, "SELECT device, inode, size, mtime_ns, ctime_ns, hashes, scan_id, matched FROM files WHERE path = ?", -1, &statement, nil) == SQLITE_OK,
-                  let statement else {
-                sqlite3_close(handle)
-                return nil
-            }
-            self.handle = handle
-            self.select = statement
-        }
-
-        deinit {
-            sqlite3_finalize(select)
-            sqlite3_close(handle)
+            guard let database = try? SQLiteDatabase(path: path, mode: .readOnly, busyTimeout: 10_000),
+                  let select = try? database.prepare("SELECT device, inode, size, mtime_ns, ctime_ns, hashes, scan_id, matched FROM files WHERE path = ?")
+            else { return nil }
+            self.database = database
+            self.select = select
         }
 
         struct Row {
@@ -356,19 +316,13 @@ public final class ScanState: @unchecked Sendable {
 
         /// The stored identity and hashes of `path`, if it was scanned before.
         func lookup(_ path: RawPath) -> Row? {
-            defer { sqlite3_reset(select) }
-            path.bytes.withUnsafeBytes { raw in
-                _ = sqlite3_bind_blob(select, 1, raw.baseAddress, Int32(raw.count), ScanState.transient)
-            }
-            guard sqlite3_step(select) == SQLITE_ROW, let text = sqlite3_column_text(select, 5) else { return nil }
+            defer { select.reset() }
+            guard (try? select.bind(blob: path.bytes, at: 1)) != nil, (try? select.step()) == true,
+                  let hashes = select.text(at: 5) else { return nil }
             let identity = Identity(
-                device: sqlite3_column_int64(select, 0), inode: sqlite3_column_int64(select, 1), size: sqlite3_column_int64(select, 2),
-                modifiedNanoseconds: sqlite3_column_int64(select, 3), changedNanoseconds: sqlite3_column_int64(select, 4))
-            let scanID = sqlite3_column_text(select, 6).map { String(cString: $0) }
-            return Row(identity: identity, hashes: String(cString: text), scanID: scanID, matched: sqlite3_column_int64(select, 7) != 0)
+                device: select.int64(at: 0), inode: select.int64(at: 1), size: select.int64(at: 2),
+                modifiedNanoseconds: select.int64(at: 3), changedNanoseconds: select.int64(at: 4))
+            return Row(identity: identity, hashes: hashes, scanID: select.text(at: 6), matched: select.int64(at: 7) != 0)
         }
     }
-
-    /// SQLite's SQLITE_TRANSIENT (a macro Swift cannot import): copy the bound bytes.
-    static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 }

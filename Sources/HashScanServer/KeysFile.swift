@@ -1,5 +1,6 @@
 import Foundation
 import HashScanCore
+import HashScanPipeline
 
 /// The keys file: JSON Lines, one key per line, `#` comments and blank lines ignored:
 ///
@@ -13,19 +14,39 @@ package enum KeysFile {
         package var description: String { line > 0 ? "line \(line): \(reason)" : reason }
     }
 
+    /// A keys-file line is a short JSON object; a longer one is refused rather than read whole.
+    package static let maxLineBytes = 64 * 1024
+
     package static func load(path: String) throws -> [APIKey] {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        let reader: LineReader
+        do {
+            reader = try LineReader(path: path, maxLineBytes: maxLineBytes)
+        } catch {
             throw ParseError(line: 0, reason: "cannot read \(path)")
         }
-        return try parse(String(decoding: data, as: UTF8.self))
+        return try parse(reader, path: path)
     }
 
     package static func parse(_ text: String) throws(ParseError) -> [APIKey] {
+        try parse(LineReader(bytes: Array(text.utf8), maxLineBytes: maxLineBytes), path: nil)
+    }
+
+    /// Every key of the file, line by line (LF or CRLF line ends); `path` names it when a read fails.
+    private static func parse(_ reader: LineReader, path: String?) throws(ParseError) -> [APIKey] {
         var keys: [APIKey] = []
         var ids = Set<String>()
-        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let lineNumber = offset + 1
-            let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
+        while true {
+            let bytes: [UInt8]
+            do {
+                guard let next = try reader.nextLine() else { break }
+                bytes = next
+            } catch .lineTooLong(let number, let limit, _) {
+                throw ParseError(line: number, reason: "a line longer than \(limit) bytes")
+            } catch {
+                throw ParseError(line: 0, reason: "cannot read \(path ?? "the keys file"): \(error.reason)")
+            }
+            let lineNumber = reader.lineNumber
+            let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") { continue }
             let key = try parseLine(line, number: lineNumber)
             guard ids.insert(key.id).inserted else { throw ParseError(line: lineNumber, reason: "duplicate id '\(key.id)'") }
@@ -56,7 +77,10 @@ package enum KeysFile {
         }
         var rate: Double? = nil
         if let value = object["rate_per_second"] {
-            guard let number = value as? NSNumber, !(value is Bool), number.doubleValue > 0, number.doubleValue.isFinite else {
+            // JSONSerialization gives numbers and booleans as NSNumber, and `is Bool` holds for the numbers 0 and 1
+            // too: a JSON boolean is told apart by its class.
+            guard let number = value as? NSNumber, type(of: value) != type(of: NSNumber(value: true)),
+                  number.doubleValue > 0, number.doubleValue.isFinite else {
                 throw fail("'rate_per_second' must be a positive number")
             }
             rate = number.doubleValue
@@ -64,19 +88,19 @@ package enum KeysFile {
         return APIKey(id: id, sha256: digest.bytes, scopes: scopes, ratePerSecond: rate)
     }
 
-    /// The keys-file line for a key.
+    /// The keys-file line for a key (no newline): a whole rate is written as an integer.
     package static func line(for key: APIKey) -> String {
-        var json = "{\"id\":\(quoted(key.id)),\"sha256\":\"\(Hex.encode(key.sha256))\",\"scopes\":["
-        json += key.scopes.sorted().map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]"
+        var json = JSONLineBuilder()
+        json.beginObject()
+        json.field("id", key.id)
+        json.field("sha256", Hex.encode(key.sha256))
+        json.key("scopes")
+        json.strings(key.scopes.sorted().map(\.rawValue))
         if let rate = key.ratePerSecond {
-            json += ",\"rate_per_second\":" + (rate == rate.rounded() ? String(Int(rate)) : String(rate))
+            json.key("rate_per_second")
+            if rate == rate.rounded(), abs(rate) < 1e15 { json.number(Int(rate)) } else { json.double(rate, decimals: nil) }
         }
-        return json + "}"
-    }
-
-    private static func quoted(_ text: String) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])) ?? Data("[\"\"]".utf8)
-        let array = String(decoding: data, as: UTF8.self)
-        return String(array.dropFirst().dropLast())
+        json.endObject()
+        return String(decoding: json.bytes, as: UTF8.self)
     }
 }

@@ -1,64 +1,42 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import HashScanCore
 
-/// Reads a file, or a buffer already in memory, a chunk at a time, so that parsers never hold more than one
-/// chunk of the source plus the record they are building.
+/// A list file, or a buffer already in memory, read through the one `LineReader` a chunk at a time, so that
+/// parsers never hold more than one chunk of the source plus the record they are building. Adds what the list
+/// formats need on top: failures as `ListParseError` naming the file, and the JSON string scan.
 final class ByteChunkReader {
     static let chunkSize = 256 * 1024
     /// A line longer than this is not a list line (binary data, a minified JSON given as a line format).
     static let maxLineBytes = 16 * 1024 * 1024
 
     let file: String
-    private var descriptor: Int32
-    private var buffer: [UInt8]
-    private var position = 0
-    private var end: Int
-    private var atEOF: Bool
+    private let source: LineReader
 
     /// Opens `path` for reading; throws a one-problem `ListParseError` (line 0) when it cannot.
     init(path: String) throws(ListParseError) {
         file = path
-        descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else {
-            throw ListParseError(file: path, problems: [.init(line: 0, reason: "cannot open: \(Self.errorText())")])
+        do {
+            source = try LineReader(path: path, stripsCarriageReturn: false, maxLineBytes: Self.maxLineBytes, chunkSize: Self.chunkSize)
+        } catch {
+            throw ListParseError(file: path, problems: [.init(line: 0, reason: "cannot open: \(error.reason)")])
         }
-        buffer = [UInt8](repeating: 0, count: Self.chunkSize)
-        end = 0
-        atEOF = false
     }
 
     /// Reads from memory (tests, data already fetched).
     init(bytes: [UInt8], file: String) {
         self.file = file
-        descriptor = -1
-        buffer = bytes
-        end = bytes.count
-        atEOF = true
-    }
-
-    deinit {
-        if descriptor >= 0 { close(descriptor) }
+        source = LineReader(bytes: bytes, stripsCarriageReturn: false, maxLineBytes: Self.maxLineBytes)
     }
 
     /// The next byte without consuming it; nil at the end.
     @inline(__always)
     func peek() throws(ListParseError) -> UInt8? {
-        if position == end, !(try refill()) { return nil }
-        return buffer[position]
+        do { return try source.peekByte() } catch { throw failure(error) }
     }
 
     /// The next byte; nil at the end.
     @inline(__always)
     func next() throws(ListParseError) -> UInt8? {
-        if position == end, !(try refill()) { return nil }
-        let byte = buffer[position]
-        position += 1
-        return byte
+        do { return try source.nextByte() } catch { throw failure(error) }
     }
 
     /// Moves over the bytes of a JSON string up to its next quote, backslash or control byte, appending them
@@ -66,76 +44,41 @@ final class ByteChunkReader {
     /// whole run at once keeps long strings (comments, base64 hashes) cheap.
     func scanStringRun(into output: inout [UInt8], keep: Bool) throws(ListParseError) -> UInt8? {
         while true {
-            if position == end, !(try refill()) { return nil }
-            let start = position
-            let limit = end
-            let stop: Int? = buffer.withUnsafeBufferPointer { bytes in
-                var index = start
-                while index < limit {
-                    let byte = bytes[index]
-                    if byte == 0x22 || byte == 0x5C || byte < 0x20 { return index }
-                    index += 1
+            let found: UInt8??
+            do {
+                found = try source.withBufferedBytes { bytes -> (consumed: Int, result: UInt8?) in
+                    var index = 0
+                    while index < bytes.count {
+                        let byte = bytes[index]
+                        if byte == 0x22 || byte == 0x5C || byte < 0x20 { break }
+                        index += 1
+                    }
+                    if keep { output.append(contentsOf: bytes[0..<index]) }
+                    return (index, index < bytes.count ? bytes[index] : nil)
                 }
-                return nil
+            } catch {
+                throw failure(error)
             }
-            let runEnd = stop ?? limit
-            if keep { output.append(contentsOf: buffer[start..<runEnd]) }
-            position = runEnd
-            if let stop { return buffer[stop] }
+            guard let found else { return nil }  // the end of the source
+            if let stop = found { return stop }
         }
     }
 
-    /// The next line without its `\n` (a trailing `\r` is kept for the caller); nil at the end.
+    /// The next line without its `\n` (a trailing `\r` is kept for the caller, `LineRecordParser`); nil at the end.
     func nextLine() throws(ListParseError) -> [UInt8]? {
-        var line: [UInt8] = []
-        while true {
-            if position == end, !(try refill()) {
-                return line.isEmpty ? nil : line
-            }
-            if let newline = buffer[position..<end].firstIndex(of: UInt8(ascii: "\n")) {
-                line.append(contentsOf: buffer[position..<newline])
-                position = newline + 1
-                return line
-            }
-            line.append(contentsOf: buffer[position..<end])
-            position = end
-            if line.count > Self.maxLineBytes {
-                throw ListParseError(file: file, problems: [.init(line: 0, reason: "a line longer than \(Self.maxLineBytes) bytes: not a list in a line format")])
-            }
-        }
+        do { return try source.nextLine() } catch { throw failure(error) }
     }
 
     /// Up to `count` bytes from the start of the source (for format detection); consumes them.
     func prefix(_ count: Int) throws(ListParseError) -> [UInt8] {
-        var result: [UInt8] = []
-        while result.count < count {
-            if position == end, !(try refill()) { break }
-            let take = min(count - result.count, end - position)
-            result.append(contentsOf: buffer[position..<position + take])
-            position += take
-        }
-        return result
+        do { return try source.prefix(count) } catch { throw failure(error) }
     }
 
-    private func refill() throws(ListParseError) -> Bool {
-        if atEOF { return false }
-        while true {
-            let got = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if got > 0 {
-                position = 0
-                end = got
-                return true
-            }
-            if got == 0 {
-                atEOF = true
-                return false
-            }
-            if errno == EINTR { continue }
-            throw ListParseError(file: file, problems: [.init(line: 0, reason: "read failed: \(Self.errorText())")])
+    private func failure(_ error: LineReader.Failure) -> ListParseError {
+        let reason = switch error {
+        case .lineTooLong: "a line longer than \(Self.maxLineBytes) bytes: not a list in a line format"
+        case .readFailed, .cannotOpen: "read failed: \(error.reason)"
         }
-    }
-
-    private static func errorText() -> String {
-        String(cString: strerror(errno))
+        return ListParseError(file: file, problems: [.init(line: 0, reason: reason)])
     }
 }

@@ -1,7 +1,4 @@
 import HashScanCore
-#if canImport(CHashScanSQLite)
-internal import CHashScanSQLite
-#endif
 
 /// NIST NSRL RDS v3 (SQLite): known-good files, for skipping work, never for a verdict.
 ///
@@ -11,8 +8,8 @@ internal import CHashScanSQLite
 /// keeps lower-case), id = `file_name` of the first row, label `package:<package_id>`, no category, the row
 /// index as record index. The list version is `VERSION.version`.
 ///
-/// Needs the `CHashScanSQLite` system-library module (Foundation on Linux does not expose SQLite); without
-/// it, importing an NSRL file fails with a clear message and detection still works.
+/// Read through `SQLiteDatabase`, which needs the `CHashScanSQLite` system-library module (Foundation on Linux
+/// does not expose SQLite); without it, importing an NSRL file fails with a clear message and detection still works.
 enum NSRLImporter {
     static let isAvailable: Bool = {
         #if canImport(CHashScanSQLite)
@@ -34,31 +31,37 @@ enum NSRLImporter {
 
     #if canImport(CHashScanSQLite)
     private static func readDatabase(path: String, algorithms: Set<HashAlgorithm>, into collector: inout EntryCollector) throws(ListParseError) -> String? {
-        var handle: OpaquePointer?
-        let opened = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY, nil)
-        defer { sqlite3_close(handle) }
-        guard opened == SQLITE_OK, let db = handle else {
-            throw fatal(collector.file, "cannot open as SQLite: \(message(handle))")
+        let db: SQLiteDatabase
+        do {
+            db = try SQLiteDatabase(path: path, mode: .readOnly)
+        } catch {
+            throw fatal(collector.file, "cannot open as SQLite: \(error.message)")
         }
-        let version = try? singleText(db, "SELECT version FROM VERSION LIMIT 1")
+        // Nil: no VERSION table; .some(nil): a VERSION table without a row.
+        let version: String?? = try? { () throws(SQLiteDatabase.Failure) -> String? in
+            let statement = try db.prepare("SELECT version FROM VERSION LIMIT 1")
+            return (try? statement.step()) == true ? statement.text(at: 0) ?? "" : nil
+        }()
         if version == nil { collector.notes.append("no VERSION table: the RDS version is unknown") }
 
-        var statement: OpaquePointer?
-        let sql = "SELECT sha256, sha1, md5, file_name, package_id FROM FILE ORDER BY sha256, sha1, md5"
-        guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
-            throw fatal(collector.file, "not an NSRL RDS v3 database: \(message(db))")
+        let statement: SQLiteStatement
+        do {
+            statement = try db.prepare("SELECT sha256, sha1, md5, file_name, package_id FROM FILE ORDER BY sha256, sha1, md5")
+        } catch {
+            throw fatal(collector.file, "not an NSRL RDS v3 database: \(error.message)")
         }
-        defer { sqlite3_finalize(statement) }
         let wanted = HashAlgorithm.cryptographic.filter(algorithms.contains)
         var previous: [String] = []
         var row = 0
         while true {
-            let step = sqlite3_step(statement)
-            if step == SQLITE_DONE { break }
-            guard step == SQLITE_ROW else { throw fatal(collector.file, "reading FILE failed at row \(row + 1): \(message(db))") }
+            do {
+                guard try statement.step() else { break }
+            } catch {
+                throw fatal(collector.file, "reading FILE failed at row \(row + 1): \(error.message)")
+            }
             row += 1
             collector.counts.records += 1
-            let columns = (0..<5).map { column(statement, Int32($0)) }
+            let columns = (0..<5).map { statement.text(at: Int32($0)) ?? "" }
             let digests = Array(columns[0..<3])
             if digests == previous { continue }  // the same file in another package
             previous = digests
@@ -83,22 +86,6 @@ enum NSRLImporter {
             for entry in entries { collector.add(entry) }
         }
         return version ?? nil
-    }
-
-    private static func singleText(_ db: OpaquePointer, _ sql: String) throws -> String? {
-        var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, let statement else { throw SyntaxFailure(line: 0, reason: message(db)) }
-        defer { sqlite3_finalize(statement) }
-        return sqlite3_step(statement) == SQLITE_ROW ? column(statement, 0) : nil
-    }
-
-    private static func column(_ statement: OpaquePointer, _ index: Int32) -> String {
-        guard let text = sqlite3_column_text(statement, index) else { return "" }
-        return String(cString: text)
-    }
-
-    private static func message(_ db: OpaquePointer?) -> String {
-        db.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) } ?? "unknown SQLite error"
     }
 
     private static func fatal(_ file: String, _ reason: String) -> ListParseError {
