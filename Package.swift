@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "HashScanLists", dependencies: ["HashScanCore", "HashScanHashing", "CHashScanSQLite", "CHashScanSupport"]),
         .target(
             name: "HashScanPipeline",
-            dependencies: ["HashScanCore", "HashScanHashing", "HashScanImaging", "HashScanLists", "CHashScanSQLite"]
+            dependencies: ["HashScanCore", "HashScanHashing", "HashScanImaging", "HashScanLists"]
         ),
         // `hashscan bench`: throughput of every stage on the user's machine, storage and lists.
         .target(

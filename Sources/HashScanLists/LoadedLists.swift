@@ -1,6 +1,5 @@
 import Foundation
 import HashScanCore
-import HashScanLists
 
 /// One reference list as loaded: its matcher and what may be said about it (never its entries).
 package struct LoadedList: Sendable {

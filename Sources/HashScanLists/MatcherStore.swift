@@ -1,8 +1,8 @@
 import Foundation
-import HashScanLists
 import Synchronization
 
-/// Loads the lists, and the current snapshot requests match against. A reload builds the new lists off the lock
+/// The lists a long-running front end (the HTTP service; next, the ICAP gateway) matches against: loads them,
+/// and holds the current snapshot requests match against. A reload builds the new lists off the lock
 /// and swaps the reference under it, so requests in flight finish on the lists they started with.
 package final class MatcherStore: Sendable {
     /// Loads every list from its source; throws (with a human reason) when any list cannot be loaded.

@@ -1,4 +1,5 @@
 import Foundation
+import HashScanLists
 import Synchronization
 
 /// Counters and histograms in the Prometheus text exposition format (version 0.0.4), written by hand: requests by
