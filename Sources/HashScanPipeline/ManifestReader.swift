@@ -111,9 +111,10 @@ package struct ManifestReader {
             case "path": path = value
             case "locator": context.locator = value.isEmpty ? nil : value
             default:
-                let json = (try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .withoutEscapingSlashes]))
-                    .map { String(decoding: $0, as: UTF8.self) } ?? "null"
-                context.extras.append((name, json))
+                // A CSV field is a string: carried into the record as a JSON string, escaped by the one writer.
+                var json = JSONLineBuilder()
+                json.string(value)
+                context.extras.append((name, String(decoding: json.bytes, as: UTF8.self)))
             }
         }
         guard let path, !path.isEmpty else { return .malformed(line: number, reason: "empty path") }

@@ -25,10 +25,13 @@ public struct ScanOptions: Sendable {
     /// Idempotency keys of match records an earlier, interrupted run of this scan already wrote to the same
     /// output: they are not written again (sinks still get them: they deduplicate by key).
     public var alreadyWrittenKeys: Set<String> = []
-    /// Also deliver every match record to this webhook (at least once; undeliverable ones are spooled).
+    /// Also deliver every match record to this webhook (at least once; undeliverable ones are spooled). The
+    /// library's way to name one; the run sends to it as to every other of `sinks`.
     public var webhook: WebhookSink? = nil
-    /// Other sinks every match record goes to (the CLI's `--sink postgres://…`).
+    /// The sinks every match record goes to (the CLI's `--webhook` and `--sink postgres://…`).
     package var sinks: [any MatchSink] = []
+    /// Every match sink of the run.
+    var allSinks: [any MatchSink] { (webhook.map { [$0] } ?? []) + sinks }
     /// Also write every match as CSV rows, one per hit.
     public var csv: CSVMatchSink? = nil
     /// Stop in an orderly way on SIGINT/SIGTERM (the CLI sets it; a library host handles its own signals).

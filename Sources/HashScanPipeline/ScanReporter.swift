@@ -8,8 +8,7 @@ final class ScanReporter: @unchecked Sendable {
     private let output: OutputChannel
     private let emitCleanFiles: Bool
     private let minimumPDQQuality: Int
-    private let webhook: WebhookSink?
-    /// Other match sinks (the PostgreSQL takedown table): every match record goes to each.
+    /// The match sinks (webhook, PostgreSQL takedown table): every match record goes to each.
     private let sinks: [any MatchSink]
     /// The scan state: a file is recorded only after its record is written (and, for a match going to a
     /// webhook, delivered or spooled), and rows are committed only after the output is synced, so a kill at
@@ -27,9 +26,8 @@ final class ScanReporter: @unchecked Sendable {
     private var outputClosedReported = false
 
     init(output: OutputChannel, emitCleanFiles: Bool, minimumPDQQuality: Int, lists: [ScanSummary.ListInfo],
-         webhook: WebhookSink? = nil, sinks: [any MatchSink] = [], csv: CSVMatchSink? = nil, state: ScanState? = nil, scanID: String, alreadyWritten: Set<String> = [],
+         sinks: [any MatchSink] = [], csv: CSVMatchSink? = nil, state: ScanState? = nil, scanID: String, alreadyWritten: Set<String> = [],
          onOutputClosed: @escaping @Sendable () -> Void) {
-        self.webhook = webhook
         self.sinks = sinks
         self.csv = csv
         self.state = state
@@ -58,7 +56,7 @@ final class ScanReporter: @unchecked Sendable {
         if state != nil, let stateRecord = result.stateRecord, case .hashed(let file) = result.outcome {
             stateRow = (stateRecord.identity, StoredHashes.encode(file, isImage: stateRecord.isImage), !file.hits.isEmpty)
         }
-        let matchSinks: [any MatchSink] = (webhook.map { [$0] } ?? []) + sinks
+        let matchSinks = sinks
         if let record, let keys, !matchSinks.isEmpty {
             if let row = stateRow {
                 // The file is done only once every sink has the match (delivered or spooled).
@@ -151,8 +149,9 @@ final class ScanReporter: @unchecked Sendable {
     /// Waits for the sinks, makes the state durable, writes the summary record and returns the final totals.
     func finish(skippedSymlinks: Int, complete: Bool, interruptedBy signal: Int32? = nil) -> ScanSummary {
         // Outside the lock: the sinks' last deliveries record their files through it.
-        let webhookTotals = webhook?.finish()
-        let sinkTotals = sinks.map { $0.finish() }
+        let totals = sinks.map { (kind: $0.summaryKind, counts: $0.finish()) }
+        let webhookTotals = totals.filter { $0.kind == .webhook }.map(\.counts)
+        let sinkTotals = totals.filter { $0.kind == .takedown }.map(\.counts)
         lock.lock()
         defer { lock.unlock() }
         summary.skippedSymlinks = skippedSymlinks
@@ -160,9 +159,9 @@ final class ScanReporter: @unchecked Sendable {
         csv?.sync()
         summary.complete = complete && !sinkFailed
         summary.interrupted = signal != nil
-        if let webhookTotals {
-            summary.webhookDelivered = webhookTotals.delivered
-            summary.webhookSpooled = webhookTotals.spooled
+        if !webhookTotals.isEmpty {
+            summary.webhookDelivered = webhookTotals.reduce(0) { $0 + $1.delivered }
+            summary.webhookSpooled = webhookTotals.reduce(0) { $0 + $1.spooled }
         }
         if !sinkTotals.isEmpty {
             summary.sinkDelivered = sinkTotals.reduce(0) { $0 + $1.delivered }

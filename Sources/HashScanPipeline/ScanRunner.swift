@@ -39,8 +39,8 @@ public final class ScanRunner {
         let queue = WorkQueue<WorkItem>(capacity: options.queueCapacity)
         let reporter = ScanReporter(
             output: OutputChannel(descriptor: outputDescriptor), emitCleanFiles: options.emitCleanFiles,
-            minimumPDQQuality: imageOptions.minimumPDQQuality, lists: lists, webhook: options.webhook,
-            sinks: options.sinks, csv: options.csv, state: options.state, scanID: scanID, alreadyWritten: options.alreadyWrittenKeys,
+            minimumPDQQuality: imageOptions.minimumPDQQuality, lists: lists,
+            sinks: options.allSinks, csv: options.csv, state: options.state, scanID: scanID, alreadyWritten: options.alreadyWrittenKeys,
             onOutputClosed: { queue.cancel() }
         )
         // Build every worker's state before starting, so a set-up failure stops the run before any work.
@@ -72,44 +72,29 @@ public final class ScanRunner {
         if options.stopOnSignals { stop.install { queue.cancel() } }
         defer { if options.stopOnSignals { stop.uninstall() } }
 
-        var walker = TreeWalker(followSymlinks: options.followSymlinks) { item in queue.push(item) }
+        var sources = SourceExpander(followSymlinks: options.followSymlinks) { item in queue.push(item) }
         var completed = true
-        inputs: for input in inputs {
-            switch input {
-            case .path(let path):
-                if !walker.walk(root: path) { completed = false; break inputs }
-            case .pathsFromStandardInput(let separator):
-                let reader = PathListReader(descriptor: STDIN_FILENO, separator: separator,
-                                            shouldStop: { stop.signal != nil }, onIdle: { reporter.flush() })
-                let finished = reader.forEach { path in walker.walk(root: path) }
-                if !finished { completed = false; break inputs }
-            case .manifest(let manifest):
-                let reader = ManifestReader(path: manifest)
-                let finished: Bool
-                do {
-                    finished = try reader.forEach { entry in
-                        switch entry {
-                        case .file(let path, let context):
-                            walker.context = context
-                            defer { walker.context = nil }
-                            return walker.walk(root: path)
-                        case .malformed(let line, let reason):
-                            return queue.push(.failed(RawPath("\(manifest):\(line)"), ScanError(.invalidManifest, reason), context: nil))
-                        }
-                    }
-                } catch {
-                    finished = queue.push(.failed(RawPath(manifest), (error as? ScanError) ?? ScanError(.io, "\(error)"), context: nil))
-                }
-                if !finished { completed = false; break inputs }
-            case .standardInputContent:
+        for input in inputs {
+            if case .standardInputContent = input {
                 // Hashed here rather than by a worker: there is only one standard input.
                 reporter.report(processors[0].value.processStream(STDIN_FILENO, path: RawPath("-")))
+                continue
             }
+            let finished: Bool
+            do {
+                finished = try sources.expand(input, shouldStop: { stop.signal != nil }, onIdle: { reporter.flush() })
+            } catch {
+                // Only a manifest can fail to be read: it is an error record, and the other inputs are still scanned.
+                var name = "-"
+                if case .manifest(let manifest) = input { name = manifest }
+                finished = queue.push(.failed(RawPath(name), (error as? ScanError) ?? ScanError(.io, "\(error)"), context: nil))
+            }
+            if !finished { completed = false; break }
         }
         queue.close()
         workers.wait()
         progress?.stop()
-        return reporter.finish(skippedSymlinks: walker.skippedSymlinks, complete: completed && !reporter.outputFailed && stop.signal == nil,
+        return reporter.finish(skippedSymlinks: sources.skippedSymlinks, complete: completed && !reporter.outputFailed && stop.signal == nil,
                                interruptedBy: stop.signal)
     }
 }

@@ -17,6 +17,7 @@ public final class WebhookSink: MatchSink, @unchecked Sendable {
     }
 
     public let url: URL
+    package var summaryKind: MatchSinkKind { .webhook }
     public var spoolPath: String { spool.path }
     private let spool: RecordSpool
     private let attempts: Int

@@ -43,34 +43,20 @@ package struct Enqueuer {
                 entries.removeAll(keepingCapacity: true)
                 return true
             }
-            var walker = TreeWalker(followSymlinks: followSymlinks) { item in
+            var sources = SourceExpander(followSymlinks: followSymlinks) { item in
                 if case .failed = item { summary.errors += 1 }
                 summary.files += 1
                 entries.append(BatchEntry.encode(item))
                 return entries.count < batchSize || flush()
             }
-            for path in paths {
-                guard walker.walk(root: path) else { break }
-            }
-            for manifest in manifests where failure == nil {
-                let finished = try ManifestReader(path: manifest).forEach { entry in
-                    switch entry {
-                    case .file(let path, let context):
-                        walker.context = context
-                        defer { walker.context = nil }
-                        return walker.walk(root: path)
-                    case .malformed(let line, let reason):
-                        summary.errors += 1
-                        summary.files += 1
-                        entries.append(BatchEntry.encode(.failed(RawPath("\(manifest):\(line)"), ScanError(.invalidManifest, reason), context: nil)))
-                        return entries.count < batchSize || flush()
-                    }
-                }
-                if !finished { break }
+            // Paths, then manifests, expanded exactly as `scan` expands them; a manifest that cannot be read
+            // refuses the whole enqueue (the transaction), so it can be fixed and run again.
+            for input in paths.map(ScanInput.path) + manifests.map(ScanInput.manifest) where failure == nil {
+                guard try sources.expand(input) else { break }
             }
             if failure == nil { _ = flush() }
             if let failure { throw failure }
-            summary.skippedSymlinks = walker.skippedSymlinks
+            summary.skippedSymlinks = sources.skippedSymlinks
         }
         return summary
     }

@@ -10,6 +10,7 @@ import PostgresNIO
 /// fsync'd, the webhook spool's format) and written by `replaySpool` in a later run: nothing is lost.
 package final class PostgresTakedownSink: MatchSink, @unchecked Sendable {
     package let url: PostgresURL
+    package var summaryKind: MatchSinkKind { .takedown }
     package var spoolPath: String { spool.path }
     private let spool: RecordSpool
     /// Used for records that carry no `scan_id` of their own.

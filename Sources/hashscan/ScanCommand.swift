@@ -103,7 +103,7 @@ struct ScanCommand: ParsableCommand {
                 printError("\(webhookSpool): cannot read the spool: \(error)")
                 throw ExitCode(ExitStatus.cannotOpenInput)
             }
-            options.webhook = sink
+            options.sinks.append(sink)
         }
         options.scanID = scanID
         if let sink {
