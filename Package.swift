@@ -25,13 +25,15 @@ let package = Package(
         .systemLibrary(name: "CHashScanGIF", providers: [.apt(["libgif-dev"])]),
         .systemLibrary(name: "CHashScanSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
+        // libpng's longjmp-based errors kept in C: the PNG reader and writer (logic in a .c file, over CHashScanPNG).
+        .target(name: "CHashScanPNGCodec", dependencies: ["CHashScanPNG"]),
         // Header-only C helpers (a cache prefetch hint) for the list indexes.
         .target(name: "CHashScanSupport"),
         .target(name: "HashScanCore"),
         .target(name: "HashScanHashing", dependencies: ["HashScanCore", "CHashScanOpenSSL"]),
         .target(
             name: "HashScanImaging",
-            dependencies: ["HashScanCore", "CHashScanJPEG", "CHashScanPNG", "CHashScanWebP", "CHashScanGIF"]
+            dependencies: ["HashScanCore", "CHashScanJPEG", "CHashScanPNGCodec", "CHashScanWebP", "CHashScanGIF"]
         ),
         .target(name: "HashScanLists", dependencies: ["HashScanCore", "HashScanHashing", "CHashScanSQLite", "CHashScanSupport"]),
         .target(
@@ -42,7 +44,7 @@ let package = Package(
         .target(
             name: "HashScanBench",
             dependencies: ["HashScanCore", "HashScanHashing", "HashScanImaging", "HashScanLists", "HashScanPipeline",
-                           "CHashScanJPEG", "CHashScanPNG", "CHashScanWebP"]
+                           "CHashScanJPEG", "CHashScanPNGCodec", "CHashScanWebP"]
         ),
         .target(
             name: "HashScan",

@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 internal import CHashScanJPEG
-internal import CHashScanPNG
+internal import CHashScanPNGCodec
 
 /// Encodes generated RGB pictures with the same libraries hashscan decodes with: libjpeg-turbo's
 /// `tjCompress2` and libpng's writer (its error handling stays in C, see the PNG shim).

@@ -1,4 +1,4 @@
-internal import CHashScanPNG
+internal import CHashScanPNGCodec
 internal import HashScanCore
 
 extension ImageDecoder {

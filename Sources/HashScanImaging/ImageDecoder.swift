@@ -1,6 +1,6 @@
 package import HashScanCore
 internal import CHashScanJPEG
-internal import CHashScanPNG
+internal import CHashScanPNGCodec
 
 /// Decodes JPEG, PNG, GIF (first frame), WebP and BMP to 8-bit grey or RGB, safely.
 ///

@@ -77,13 +77,7 @@ public enum RecordEncoder {
         if let image { appendImage(image, to: &json) }
         if let knownGood = file.knownGood { json.field("known_good", knownGood) }
         if kind == .match {
-            if let imageError {
-                json.key("image_error")
-                json.beginObject()
-                json.field("code", imageError.code.rawValue)
-                json.field("message", imageError.message)
-                json.endObject()
-            }
+            if let imageError { appendError("image_error", code: imageError.code.rawValue, message: imageError.message, to: &json) }
             appendHits(hits, keys: keys?.hits, to: &json)
         }
         json.endObject()
@@ -126,6 +120,15 @@ public enum RecordEncoder {
             json.endObject()
         }
         json.endArray()
+    }
+
+    /// `"key":{"code":…,"message":…}`: how every nested error reads (records, queue entries, service answers).
+    package static func appendError(_ key: StaticString, code: String, message: String, to json: inout JSONLineBuilder) {
+        json.key(key)
+        json.beginObject()
+        json.field("code", code)
+        json.field("message", message)
+        json.endObject()
     }
 
     package static func error(_ path: RawPath, _ error: ScanError, context: FileContext? = nil) -> [UInt8] {

@@ -98,9 +98,3 @@ public final class ScanRunner {
                                interruptedBy: stop.signal)
     }
 }
-
-/// Hands a non-Sendable value to exactly one other thread.
-struct UncheckedBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}

@@ -63,13 +63,7 @@ package enum BatchEntry {
             }
             json.endObject()
         }
-        if let error {
-            json.key("error")
-            json.beginObject()
-            json.field("code", error.code.rawValue)
-            json.field("message", error.message)
-            json.endObject()
-        }
+        if let error { RecordEncoder.appendError("error", code: error.code.rawValue, message: error.message, to: &json) }
         json.endObject()
         return String(decoding: json.bytes, as: UTF8.self)
     }

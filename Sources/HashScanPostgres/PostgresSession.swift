@@ -18,6 +18,18 @@ package final class PostgresSession: @unchecked Sendable {
 
     /// Connects and authenticates; a server that is down or refuses gives an error saying so, not a hang
     /// (the connect timeout is 10 s).
+    /// Connects and creates hashscan's tables if missing (`PostgresSchema`): how every user of the database starts.
+    package static func connectWithSchema(_ url: PostgresURL) throws(PostgresFailure) -> PostgresSession {
+        let session = try connect(url)
+        do {
+            try PostgresSchema.create(on: session)
+        } catch {
+            session.close()
+            throw error
+        }
+        return session
+    }
+
     package static func connect(_ url: PostgresURL) throws(PostgresFailure) -> PostgresSession {
         var logger = Logger(label: "hashscan.postgres")
         // The scanner reports failures itself; the driver's own log lines would only repeat them on stderr.

@@ -42,14 +42,7 @@ package final class PostgresTakedownSink: MatchSink, @unchecked Sendable {
         self.scanID = scanID
         self.batchSize = max(1, batchSize)
         self.retryInterval = retryInterval
-        let session = try PostgresSession.connect(url)
-        do {
-            try PostgresSchema.create(on: session)
-        } catch {
-            session.close()
-            throw error
-        }
-        self.session = session
+        session = try PostgresSession.connectWithSchema(url)
         let thread = Thread { [self] in deliverUntilClosed() }
         thread.name = "hashscan-postgres-sink"
         thread.start()

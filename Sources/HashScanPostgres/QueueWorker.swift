@@ -51,7 +51,7 @@ package final class QueueWorker {
     private let options: Options
     private var session: PostgresSession
     private let heartbeat: Heartbeat
-    private let processors: [Box<FileProcessor>]
+    private let processors: [UncheckedBox<FileProcessor>]
 
     /// Connects (twice: the heartbeat has a connection of its own, so it never waits behind a long commit),
     /// creates the tables if missing and builds every thread's processor; throws if any of that fails.
@@ -62,11 +62,10 @@ package final class QueueWorker {
         // The same hash set as `scan`: what was asked for, what the lists need.
         let plan = AnalysisPlan(requested: scanOptions.algorithms, matcher: matcher, knownGood: knownGood, image: scanOptions.image)
         processors = try (0..<max(1, options.jobs)).map { _ in
-            Box(try FileProcessor(algorithms: plan.cryptographic, matcher: matcher, knownGood: knownGood, imageOptions: plan.image))
+            UncheckedBox(try FileProcessor(algorithms: plan.cryptographic, matcher: matcher, knownGood: knownGood, imageOptions: plan.image))
         }
-        session = try PostgresSession.connect(url)
+        session = try PostgresSession.connectWithSchema(url)
         do {
-            try PostgresSchema.create(on: session)
             heartbeat = try Heartbeat(url: url, lease: options.lease)
         } catch {
             session.close()
@@ -260,12 +259,6 @@ private final class Heartbeat: @unchecked Sendable {
         }
         done.signal()
     }
-}
-
-/// Hands a non-Sendable value to the one thread that uses it.
-private struct Box<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }
 
 /// The next file index to process, shared by a batch's threads.

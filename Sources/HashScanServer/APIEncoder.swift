@@ -27,13 +27,7 @@ enum APIEncoder {
         if let size { json.field("size", size) }
         if let hashes { RecordEncoder.appendHashes(hashes, to: &json) }
         if let image { RecordEncoder.appendImage(image, to: &json) }
-        if let imageError {
-            json.key("image_error")
-            json.beginObject()
-            json.field("code", imageError.code.rawValue)
-            json.field("message", imageError.message)
-            json.endObject()
-        }
+        if let imageError { RecordEncoder.appendError("image_error", code: imageError.code.rawValue, message: imageError.message, to: &json) }
         json.endObject()
     }
 

@@ -28,11 +28,7 @@ package struct APIError: Error, HTTPResponseError, Equatable {
     package var body: [UInt8] {
         var json = JSONLineBuilder()
         json.beginObject()
-        json.key("error")
-        json.beginObject()
-        json.field("code", code)
-        json.field("message", message)
-        json.endObject()
+        RecordEncoder.appendError("error", code: code, message: message, to: &json)
         if let hashes {
             json.key("hashes")
             json.rawJSON(String(decoding: hashes, as: UTF8.self))

@@ -16,16 +16,9 @@ struct DatabaseOptions: ParsableArguments {
     func connect() throws -> PostgresSession {
         let url = try PostgresURL(db)
         do {
-            let session = try PostgresSession.connect(url)
-            do {
-                try PostgresSchema.create(on: session)
-            } catch {
-                session.close()
-                throw error
-            }
-            return session
+            return try PostgresSession.connectWithSchema(url)
         } catch {
-            printError((error as? PostgresFailure)?.message ?? "\(error)")
+            printError(error.message)
             throw ExitCode(ExitStatus.software)
         }
     }

@@ -6,10 +6,7 @@ import HashScanCore
 /// remembers how many entries existed when it was read and removes only those, so the common case (no
 /// tombstones) costs no memory beyond the entries themselves.
 struct EntryCollector {
-    struct HashKey: Hashable {
-        let algorithm: HashAlgorithm
-        let hash: Digest
-    }
+    typealias HashKey = ListWithdrawals.HashKey
 
     let file: String
     let strict: Bool
@@ -84,7 +81,7 @@ struct EntryCollector {
         entries = []
         counts.entries = kept.reduce(into: [:]) { $0[$1.algorithm, default: 0] += 1 }
         let withdrawals = ListWithdrawals(
-            hashes: Set(deletedHashes.keys.map { ListWithdrawals.HashKey(algorithm: $0.algorithm, hash: $0.hash) }),
+            hashes: Set(deletedHashes.keys),
             entryIDs: Set(deletedIDs.keys))
         return ImportedList(
             name: name, version: version, format: format, source: file, entries: kept,

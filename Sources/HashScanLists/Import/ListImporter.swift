@@ -51,28 +51,19 @@ public enum ListImporter {
     ) throws(ListParseError) -> ImportedList {
         var collector = EntryCollector(file: file, options: options)
         var version: String?
+        /// Every line-based format: its parser over the file's lines.
+        func lines(_ parser: some LineRecordParser) throws(ListParseError) {
+            var parser = parser
+            try parser.run(try open(), into: &collector)
+        }
         switch format {
-        case .plain:
-            var parser = PlainLineParser()
-            try parser.run(try open(), into: &collector)
-        case .csv:
-            var parser = CSVListParser()
-            try parser.run(try open(), into: &collector)
-        case .hashdeep:
-            var parser = HashdeepLineParser()
-            try parser.run(try open(), into: &collector)
-        case .md5sum:
-            var parser = ChecksumLineParser()
-            try parser.run(try open(), into: &collector)
-        case .threatExchangePDQ:
-            var parser = ThreatExchangeSignalLineParser()
-            try parser.run(try open(), into: &collector)
-        case .pdqHasherOutput:
-            var parser = PDQHasherLineParser(minimumQuality: options.minimumPDQQuality)
-            try parser.run(try open(), into: &collector)
-        case .threatExchangeDataset:
-            var parser = ThreatExchangeDatasetParser()
-            try parser.run(try open(), into: &collector)
+        case .plain: try lines(PlainLineParser())
+        case .csv: try lines(CSVListParser())
+        case .hashdeep: try lines(HashdeepLineParser())
+        case .md5sum: try lines(ChecksumLineParser())
+        case .threatExchangePDQ: try lines(ThreatExchangeSignalLineParser())
+        case .pdqHasherOutput: try lines(PDQHasherLineParser(minimumQuality: options.minimumPDQQuality))
+        case .threatExchangeDataset: try lines(ThreatExchangeDatasetParser())
         case .vicsJSON:
             var importer = VICSJSONImporter(policy: options.vicsCategories)
             try importer.run(try open(), into: &collector)
