@@ -1,4 +1,3 @@
-#if canImport(CHashScanSQLite)
 internal import CHashScanSQLite
 
 /// The one SQLite layer (the scan state, the NSRL import): a connection that owns its `sqlite3` handle and closes
@@ -265,4 +264,3 @@ package final class SQLiteStatement {
     /// SQLite's SQLITE_TRANSIENT (a macro Swift cannot import): SQLite copies the bound bytes.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 }
-#endif

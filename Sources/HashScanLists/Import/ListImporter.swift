@@ -5,9 +5,6 @@
 /// `ListParseError` instead. Files that cannot be read at all (unreadable, unknown format, a CSV header
 /// without a hash column) throw in both modes.
 public enum ListImporter {
-    /// Whether this build can read NSRL RDS v3 SQLite databases.
-    public static var supportsNSRL: Bool { NSRLImporter.isAvailable }
-
     /// The format of the file at `path` judged from its first bytes, or nil when it is none hashscan reads.
     public static func detectFormat(atPath path: String) throws(ListParseError) -> ListFormat? {
         let reader = try ByteChunkReader(path: path)

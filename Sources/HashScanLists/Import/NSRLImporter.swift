@@ -8,28 +8,12 @@ import HashScanCore
 /// keeps lower-case), id = `file_name` of the first row, label `package:<package_id>`, no category, the row
 /// index as record index. The list version is `VERSION.version`.
 ///
-/// Read through `SQLiteDatabase`, which needs the `CHashScanSQLite` system-library module (Foundation on Linux
-/// does not expose SQLite); without it, importing an NSRL file fails with a clear message and detection still works.
+/// Read through `SQLiteDatabase` (the package always links SQLite).
 enum NSRLImporter {
-    static let isAvailable: Bool = {
-        #if canImport(CHashScanSQLite)
-        true
-        #else
-        false
-        #endif
-    }()
-
     static func run(path: String, algorithms: Set<HashAlgorithm>, into collector: inout EntryCollector) throws(ListParseError) -> String? {
-        #if canImport(CHashScanSQLite)
-        return try readDatabase(path: path, algorithms: algorithms, into: &collector)
-        #else
-        throw ListParseError(file: collector.file, problems: [.init(
-            line: 0, reason: "NSRL RDS v3 import needs hashscan built with SQLite (module CHashScanSQLite)"
-        )])
-        #endif
+        try readDatabase(path: path, algorithms: algorithms, into: &collector)
     }
 
-    #if canImport(CHashScanSQLite)
     private static func readDatabase(path: String, algorithms: Set<HashAlgorithm>, into collector: inout EntryCollector) throws(ListParseError) -> String? {
         let db: SQLiteDatabase
         do {
@@ -91,5 +75,4 @@ enum NSRLImporter {
     private static func fatal(_ file: String, _ reason: String) -> ListParseError {
         ListParseError(file: file, problems: [.init(line: 0, reason: reason)])
     }
-    #endif
 }
