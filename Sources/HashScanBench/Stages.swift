@@ -133,7 +133,8 @@ enum Stages {
             let decoder = ImageDecoder()
             let pdq = PDQHasher()
             let perceptual = PerceptualHasher()
-            let fastPath = JPEGFastPath(minimumSide: PDQPreScale.referenceSide, lumaOnly: work != .phash)
+            // The scan's own fast-path scale for the default (reference) convention.
+            let fastPath = JPEGFastPath(minimumSide: ImageHashingOptions().jpegFastPathMinimumSide, lumaOnly: work != .phash)
             var index = worker * images.count / workers
             repeat {
                 images[index].withUnsafeBytes { bytes in

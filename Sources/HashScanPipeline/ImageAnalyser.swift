@@ -49,7 +49,7 @@ final class ImageAnalyser: ContentAnalyser {
         defer { release() }
         let decoded = buffer.withUnsafeBytes { bytes in
             let fastPath = options.jpegFastPath
-                ? JPEGFastPath(minimumSide: Self.fastPathMinimumSide(options.pdqPreScale), lumaOnly: !wantsColourHashes)
+                ? JPEGFastPath(minimumSide: options.jpegFastPathMinimumSide, lumaOnly: !wantsColourHashes)
                 : nil
             return fastPath.map { decoder.decode(bytes, jpegFastPath: $0) } ?? decoder.decode(bytes)
         }
@@ -71,14 +71,6 @@ final class ImageAnalyser: ContentAnalyser {
             hashes[algorithm] = digest
         }
         return (info, nil)
-    }
-
-    /// The shortest side the JPEG fast path may decode to. `.reference`: 512, so the 512x512 nearest-neighbour
-    /// pre-scale still downsamples (it then samples DCT-scaled block averages instead of single pixels).
-    /// `.full`: 1024, since at 512 the fast path moved up to 10 bits (median 3) on the fidelity corpus and
-    /// at 1024 at most 4 (median 2). Figures: docs/performance.md, "Images (issue #3)".
-    static func fastPathMinimumSide(_ preScale: PDQPreScale) -> Int {
-        preScale == .reference ? PDQPreScale.referenceSide : 1024
     }
 
     /// pHash, dHash and aHash use Pillow's grey conversion of the colour pixels, so they need the full decode.

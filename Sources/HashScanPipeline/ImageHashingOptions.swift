@@ -21,6 +21,14 @@ public struct ImageHashingOptions: Sendable {
     public var jpegFastPath = true
 
     public init() {}
+
+    /// The shortest side the JPEG fast path may decode to. `.reference`: 512, so the 512x512 nearest-neighbour
+    /// pre-scale still downsamples (it then samples DCT-scaled block averages instead of single pixels).
+    /// `.full`: 1024, since at 512 the fast path moved up to 10 bits (median 3) on the fidelity corpus and
+    /// at 1024 at most 4 (median 2). Figures: docs/performance.md, "Images (issue #3)".
+    package var jpegFastPathMinimumSide: Int {
+        pdqPreScale == .reference ? PDQPreScale.referenceSide : 1024
+    }
 }
 
 /// What the decoder learned about an image, written in records (never its pixels).

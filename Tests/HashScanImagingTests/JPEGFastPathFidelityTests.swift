@@ -15,7 +15,7 @@ import Testing
     static let maximumDistance = 8
     static let medianDistance = 2
 
-    /// The minimum sides the pipeline asks for (`ImageStage.fastPathMinimumSide`).
+    /// The minimum sides the pipeline asks for (`ImageHashingOptions.jpegFastPathMinimumSide`).
     static func minimumSide(_ preScale: PDQPreScale) -> Int { preScale == .reference ? 512 : 1024 }
 
     /// Broad gradients, soft-edged shapes, texture and sensor noise: a photo's entropy and spectrum, roughly.
