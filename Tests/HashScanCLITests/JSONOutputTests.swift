@@ -280,7 +280,7 @@ struct JSONOutputTests {
 
     @Test("enqueue, status --json and worker over a real server: ids escaped, 0 and 1 numbers, interrupted a boolean")
     func queueRecords() throws {
-        let database = try JSONScratchDatabase()
+        let database = try ScratchDatabase()
         let tree = try smallScanTree()
         try tree.write("batch.jsonl", #"{"path":"in/y","note":"q\"b\\c\nd é","n":0,"flag":true}"# + "\n")
         let enqueue = try HashscanProcess.run(["enqueue", "--db", database.text, "--scan-id", Self.tricky, "--manifest", "batch.jsonl", "in/x"], in: tree.url)
@@ -330,7 +330,7 @@ struct JSONOutputTests {
         #expect(all["scan_id"] == nil && integer(all["results"]) == 2)
     }
 
-    private func status(_ database: JSONScratchDatabase, in tree: TemporaryTree) throws -> [String: Any] {
+    private func status(_ database: ScratchDatabase, in tree: TemporaryTree) throws -> [String: Any] {
         let result = try HashscanProcess.run(["status", "--db", database.text, "--scan-id", Self.tricky, "--json"], in: tree.url)
         #expect(result.status == 0, "\(result.stderr)")
         let object = try singleObject(result.stdout)
@@ -370,44 +370,4 @@ private func number(_ value: Any?) -> Double? {
 private func integer(_ value: Any?) -> Int? {
     guard let double = number(value), double == double.rounded(), abs(double) < 1e15 else { return nil }
     return Int(double)
-}
-
-/// A database of its own on the server named by HASHSCAN_TEST_POSTGRES_URL, dropped afterwards; without the
-/// variable the test fails, saying so (as PostgresWorkerTests' does).
-private final class JSONScratchDatabase {
-    let text: String
-    private let url: PostgresURL
-    private let admin: PostgresURL
-    private let name: String
-
-    init() throws {
-        guard let base = ProcessInfo.processInfo.environment["HASHSCAN_TEST_POSTGRES_URL"], !base.isEmpty else {
-            Issue.record("HASHSCAN_TEST_POSTGRES_URL is not set: start a server with `scripts/postgres-test-server start DIR` and export the URL it prints (.ci/run does)")
-            throw Missing()
-        }
-        admin = try PostgresURL(base)
-        name = "hashscan_json_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
-        let session = try PostgresSession.connect(admin)
-        defer { session.close() }
-        try session.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
-        var url = admin
-        url.database = name
-        self.url = url
-        text = "postgres://\(url.user)@\(url.host):\(url.port)/\(name)"
-    }
-
-    func count(_ sql: String) throws -> Int {
-        let session = try PostgresSession.connect(url)
-        defer { session.close() }
-        return try session.query(PostgresQuery(unsafeSQL: sql)).rows.first?.decode(Int.self) ?? -1
-    }
-
-    deinit {
-        if let session = try? PostgresSession.connect(admin) {
-            _ = try? session.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
-            session.close()
-        }
-    }
-
-    struct Missing: Error {}
 }
