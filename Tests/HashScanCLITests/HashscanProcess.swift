@@ -118,15 +118,10 @@ final class TemporaryTree {
 
 /// Deterministic pseudo-random bytes (SplitMix64), so generated files are the same on every machine.
 func seededBytes(count: Int, seed: UInt64) -> Data {
-    var state = seed
+    var generator = SeededGenerator(seed: seed)
     var data = Data(capacity: count)
     while data.count < count {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        withUnsafeBytes(of: z.littleEndian) { data.append(contentsOf: $0.prefix(count - data.count)) }
+        withUnsafeBytes(of: generator.next().littleEndian) { data.append(contentsOf: $0.prefix(count - data.count)) }
     }
     return data
 }
