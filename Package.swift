@@ -24,9 +24,16 @@ let package = Package(
         // giflib ships no pkg-config file on Debian 12: the module map links it by name.
         .systemLibrary(name: "CHashScanGIF", providers: [.apt(["libgif-dev"])]),
         .systemLibrary(name: "CHashScanSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CHashScanFFmpeg", pkgConfig: "libavformat",
+                       providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
 
         // libpng's longjmp-based errors kept in C: the PNG reader and writer (logic in a .c file, over CHashScanPNG).
-        .target(name: "CHashScanPNGCodec", dependencies: ["CHashScanPNG"]),
+        .target(name: "CHashScanPNGCodec", dependencies: ["CHashScanPNG"], linkerSettings: [.linkedLibrary("png16")]),
+        // FFmpeg decoding from memory with limits and a time budget (logic in a .c file, over CHashScanFFmpeg).
+        .target(
+            name: "CHashScanVideo", dependencies: ["CHashScanFFmpeg"],
+            linkerSettings: [.linkedLibrary("avformat"), .linkedLibrary("avcodec"), .linkedLibrary("swscale"), .linkedLibrary("avutil")]
+        ),
         // Header-only C helpers (a cache prefetch hint) for the list indexes.
         .target(name: "CHashScanSupport"),
         .target(name: "HashScanCore"),
@@ -35,10 +42,12 @@ let package = Package(
             name: "HashScanImaging",
             dependencies: ["HashScanCore", "CHashScanJPEG", "CHashScanPNGCodec", "CHashScanWebP", "CHashScanGIF"]
         ),
+        // Video: FFmpeg decoding and vPDQ; the only Swift module that links FFmpeg.
+        .target(name: "HashScanVideo", dependencies: ["HashScanCore", "HashScanHashing", "CHashScanVideo"]),
         .target(name: "HashScanLists", dependencies: ["HashScanCore", "HashScanHashing", "CHashScanSQLite", "CHashScanSupport"]),
         .target(
             name: "HashScanPipeline",
-            dependencies: ["HashScanCore", "HashScanHashing", "HashScanImaging", "HashScanLists"]
+            dependencies: ["HashScanCore", "HashScanHashing", "HashScanImaging", "HashScanVideo", "HashScanLists"]
         ),
         // `hashscan bench`: throughput of every stage on the user's machine, storage and lists.
         .target(
@@ -48,7 +57,7 @@ let package = Package(
         ),
         .target(
             name: "HashScan",
-            dependencies: ["HashScanCore", "HashScanHashing", "HashScanImaging", "HashScanLists", "HashScanPipeline"]
+            dependencies: ["HashScanCore", "HashScanHashing", "HashScanImaging", "HashScanVideo", "HashScanLists", "HashScanPipeline"]
         ),
         // The PostgreSQL takedown sink and work queue; the only library target that links postgres-nio.
         .target(
@@ -82,6 +91,7 @@ let package = Package(
             dependencies: ["HashScanImaging", "HashScanHashing", "CHashScanJPEG", "CHashScanPNG", "CHashScanGIF", "CHashScanWebP"]
         ),
         .testTarget(name: "HashScanListsTests", dependencies: ["HashScanLists"]),
+        .testTarget(name: "HashScanVideoTests", dependencies: ["HashScanVideo", "HashScanCore"]),
         .testTarget(name: "HashScanPipelineTests", dependencies: ["HashScanPipeline"]),
         .testTarget(name: "HashScanCLITests", dependencies: ["hashscan", "HashScanCore", "HashScanPostgres"]),
         .testTarget(name: "HashScanLibraryTests", dependencies: ["HashScan"]),

@@ -3,3 +3,4 @@
 @_exported import HashScanHashing
 @_exported import HashScanLists
 @_exported import HashScanPipeline
+@_exported import HashScanVideo

@@ -7,6 +7,8 @@ public struct FileHashes: Sendable, Equatable {
     public var pdqDihedral: [Digest]?
     /// The PDQ pre-scale convention the hash was computed under (`reference` or `full`).
     public var pdqConvention: String?
+    /// A video's vPDQ: the PDQ hash of every sampled frame, in frame order.
+    public var vpdq: [VPDQFrame]?
 
     public init(digests: [HashAlgorithm: Digest] = [:], pdqQuality: Int? = nil, pdqDihedral: [Digest]? = nil) {
         self.digests = digests
@@ -19,5 +21,5 @@ public struct FileHashes: Sendable, Equatable {
         set { digests[algorithm] = newValue }
     }
 
-    public var isEmpty: Bool { digests.isEmpty }
+    public var isEmpty: Bool { digests.isEmpty && vpdq == nil }
 }

@@ -7,6 +7,8 @@ public enum HashAlgorithm: String, Sendable, CaseIterable, Codable, Comparable {
     case phash
     case dhash
     case ahash
+    /// Video: the PDQ hash of sampled frames (`FileHashes.vpdq`); each frame is a 256-bit PDQ hash.
+    case vpdq
 
     /// Cryptographic digests, in the order records list them.
     public static let cryptographic: [HashAlgorithm] = [.md5, .sha1, .sha256]
@@ -17,7 +19,7 @@ public enum HashAlgorithm: String, Sendable, CaseIterable, Codable, Comparable {
         case .md5: 16
         case .sha1: 20
         case .sha256: 32
-        case .pdq: 32
+        case .pdq, .vpdq: 32
         case .phash, .dhash, .ahash: 8
         }
     }
@@ -26,7 +28,7 @@ public enum HashAlgorithm: String, Sendable, CaseIterable, Codable, Comparable {
     public var isCryptographic: Bool {
         switch self {
         case .md5, .sha1, .sha256: true
-        case .pdq, .phash, .dhash, .ahash: false
+        case .pdq, .phash, .dhash, .ahash, .vpdq: false
         }
     }
 

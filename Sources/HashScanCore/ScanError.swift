@@ -15,6 +15,10 @@ public struct ScanError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let modifiedDuringRead = Code(rawValue: "modified_during_read")
         public static let unsupportedFormat = Code(rawValue: "unsupported_format")
         public static let corruptImage = Code(rawValue: "corrupt_image")
+        /// A video container or stream that cannot be decoded (its digests still count).
+        public static let corruptVideo = Code(rawValue: "corrupt_video")
+        /// Decoding took longer than its wall-clock budget (a hostile or endless stream).
+        public static let timedOut = Code(rawValue: "timed_out")
         public static let tooLarge = Code(rawValue: "too_large")
         public static let io = Code(rawValue: "io")
         /// A manifest line that names no usable file (not JSON, no path, wrong field count).

@@ -1,5 +1,6 @@
 import HashScanCore
 import HashScanLists
+import HashScanVideo
 
 /// What became of one file: exactly one per file, whatever happened to it.
 public struct FileResult: Sendable {
@@ -37,6 +38,8 @@ public struct HashedFile: Sendable {
     public var hits: [ListHit]
     /// A decoded image's format and dimensions.
     public var image: ImageInfo?
+    /// A decoded video's container, codec, dimensions and frames (its vPDQ is in `hashes.vpdq`).
+    public var video: VideoInfo?
     /// Why an image could not be hashed perceptually (its digests, and any digest match, still count).
     public var imageError: ScanError?
     /// The known-good list whose digest it matched: perceptual work was skipped for it.

@@ -1,7 +1,8 @@
 import HashScanCore
 import HashScanHashing
+import HashScanVideo
 
-/// How images are hashed perceptually. Only files whose leading bytes are an image are decoded.
+/// How images and videos are hashed perceptually. Only files whose leading bytes are an image (or a video) are decoded.
 public struct ImageHashingOptions: Sendable {
     /// Perceptual algorithms to compute (`pdq`, `phash`, `dhash`, `ahash`); empty means no image decoding.
     public var algorithms: Set<HashAlgorithm> = []
@@ -19,6 +20,13 @@ public struct ImageHashingOptions: Sendable {
     /// On by default: the issue #3 rule (max <= 8, median <= 2 bits from the exact decode, and faster) holds;
     /// see docs/performance.md. `false` decodes every pixel exactly (bit-exact with Meta's reference).
     public var jpegFastPath = true
+    /// vPDQ (with `.vpdq` among the algorithms): one frame hashed every this many seconds of video; 0 hashes every
+    /// frame (as the reference's published sample hashes do).
+    public var vpdqSecondsPerHash: Double = 1
+    /// Videos larger than this are not decoded (their digests still count; the record says so).
+    public var maxVideoBytes = 1 << 30
+    /// Frame size, frame count, duration and wall-clock bounds of a video's decode.
+    public var videoLimits = VideoLimits()
 
     public init() {}
 

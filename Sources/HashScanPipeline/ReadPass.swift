@@ -25,7 +25,10 @@ package final class ReadPass {
         let images = imageOptions.flatMap { $0.algorithms.isEmpty ? nil : $0 }
         self.imageOptions = images
         var analysers: [any ContentAnalyser] = []
-        if let images { analysers.append(ImageAnalyser(options: images)) }
+        if let images {
+            if !images.algorithms.subtracting([.vpdq]).isEmpty { analysers.append(ImageAnalyser(options: images)) }
+            if images.algorithms.contains(.vpdq) { analysers.append(VideoAnalyser(options: images)) }
+        }
         self.analysers = analysers
     }
 

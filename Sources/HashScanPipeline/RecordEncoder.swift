@@ -1,6 +1,7 @@
 import Foundation
 import HashScanCore
 import HashScanLists
+import HashScanVideo
 
 /// Encodes results as the JSON Lines records of docs/output-format.md. The single source of truth for record layout.
 public enum RecordEncoder {
@@ -75,6 +76,7 @@ public enum RecordEncoder {
         json.field("size", size)
         appendHashes(hashes, to: &json)
         if let image { appendImage(image, to: &json) }
+        if let video = file.video { appendVideo(video, to: &json) }
         if let knownGood = file.knownGood { json.field("known_good", knownGood) }
         if kind == .match {
             if let imageError { appendError("image_error", code: imageError.code.rawValue, message: imageError.message, to: &json) }
@@ -171,6 +173,7 @@ public enum RecordEncoder {
         json.endObject()
         json.field("skipped_symlinks", summary.skippedSymlinks)
         json.field("images", summary.images)
+        json.field("videos", summary.videos)
         json.field("known_good", summary.knownGood)
         json.field("pdq_low_quality", summary.lowQualityPDQ)
         json.key("seconds")
@@ -248,6 +251,39 @@ public enum RecordEncoder {
                 }
             }
         }
+        if let frames = hashes.vpdq {
+            json.key("vpdq")
+            json.beginArray()
+            for frame in frames {
+                json.beginObject()
+                json.field("frame", frame.frame)
+                json.key("timestamp")
+                json.double(frame.timestamp)
+                json.field("pdq", frame.pdq.hex)
+                json.field("quality", frame.quality)
+                json.endObject()
+            }
+            json.endArray()
+        }
+        json.endObject()
+    }
+
+    /// The `video` object: container, codec, dimensions, duration, frame rate, frames decoded and hashed.
+    package static func appendVideo(_ video: VideoInfo, to json: inout JSONLineBuilder) {
+        json.key("video")
+        json.beginObject()
+        json.field("container", video.container)
+        json.field("codec", video.codec)
+        json.field("width", video.width)
+        json.field("height", video.height)
+        if let duration = video.duration {
+            json.key("duration")
+            json.double(duration)
+        }
+        json.key("frame_rate")
+        json.double(video.frameRate)
+        json.field("frames_decoded", video.framesDecoded)
+        json.field("frames_hashed", video.framesHashed)
         json.endObject()
     }
 }
@@ -263,6 +299,7 @@ extension HashAlgorithm {
         case .phash: "phash"
         case .dhash: "dhash"
         case .ahash: "ahash"
+        case .vpdq: "vpdq"
         }
     }
 }

@@ -109,6 +109,7 @@ final class ScanReporter: @unchecked Sendable {
                 summary.bytes += file.size
             }
             if file.image != nil { summary.images += 1 }
+            if file.hashes.vpdq != nil { summary.videos += 1 }
             if file.knownGood != nil { summary.knownGood += 1 }
             if let quality = file.hashes.pdqQuality, quality < minimumPDQQuality { summary.lowQualityPDQ += 1 }
             if let imageError = file.imageError {

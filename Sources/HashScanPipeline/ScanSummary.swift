@@ -37,6 +37,8 @@ public struct ScanSummary: Sendable {
     public var skippedSymlinks = 0
     /// Files decoded as images and hashed perceptually.
     public var images = 0
+    /// Files decoded as videos and given a vPDQ hash.
+    public var videos = 0
     /// Files whose digest is on a known-good list (perceptual work skipped).
     public var knownGood = 0
     /// PDQ hashes below the minimum quality: reported, not matched.

@@ -100,6 +100,8 @@ struct ServeCommand: ParsableCommand {
         configuration.maxQueuedJobs = maxQueued
         configuration.requestTimeout = requestTimeout
         configuration.image = scanOptions.image
+        // A video decode never outlives its request: the worker is free again when the client has its 408.
+        configuration.image.videoLimits.maxSeconds = min(configuration.image.videoLimits.maxSeconds, requestTimeout)
         configuration.auditPath = audit
         if watchLists > 0 {
             configuration.watchPaths = paths

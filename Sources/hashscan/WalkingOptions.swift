@@ -71,10 +71,21 @@ struct ImageOptions: ParsableArguments {
     @Flag(name: .long, help: ArgumentHelp("Decode large JPEGs at a reduced DCT scale (the default; kept for compatibility).", visibility: .hidden))
     var jpegFastPath = false
 
+    @Option(name: .long, help: ArgumentHelp("vPDQ (--algorithms vpdq): hash one frame every S seconds of video; 0 hashes every frame.", valueName: "S"))
+    var vpdqSeconds: Double = 1
+
+    @Option(name: .long, help: "Largest video file decoded, in bytes (larger ones keep their digests and say so).")
+    var maxVideoBytes: Int = 1 << 30
+
+    @Option(name: .long, help: ArgumentHelp("Longest a video's decode may take, in seconds of wall-clock time (then timed_out).", valueName: "seconds"))
+    var videoTimeout: Double = 300
+
     func validate() throws {
         guard (0...100).contains(pdqMinQuality) else { throw ValidationError("--pdq-min-quality must be 0...100") }
         guard maxImagePixels > 0, maxImageBytes > 0 else { throw ValidationError("image limits must be positive") }
         if exactDecode && jpegFastPath { throw ValidationError("--exact-decode and --jpeg-fast-path contradict each other") }
+        guard vpdqSeconds >= 0, vpdqSeconds.isFinite else { throw ValidationError("--vpdq-seconds must be 0 or more") }
+        guard maxVideoBytes > 0, videoTimeout > 0 else { throw ValidationError("video limits must be positive") }
     }
 
     func apply(to options: inout ScanOptions, algorithms: [HashAlgorithm]) {
@@ -85,6 +96,9 @@ struct ImageOptions: ParsableArguments {
         options.image.maxPixels = maxImagePixels
         options.image.maxImageBytes = maxImageBytes
         options.image.jpegFastPath = !exactDecode
+        options.image.vpdqSecondsPerHash = vpdqSeconds
+        options.image.maxVideoBytes = maxVideoBytes
+        options.image.videoLimits.maxSeconds = videoTimeout
     }
 }
 

@@ -80,6 +80,7 @@ enum CompiledListLayout {
         case .phash: 5
         case .dhash: 6
         case .ahash: 7
+        case .vpdq: 8
         }
     }
 

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+
+/// Videos through the CLI: `--algorithms vpdq` adds the frames' PDQ hashes and a `video` object to the record, the
+/// digests stay those of coreutils, and a damaged video is an error record that keeps its digests.
+@Suite("videos through hashscan")
+struct VideoScanTests {
+    static let video = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/threatexchange/repo/tmk/sample-videos/doorknob-hd-no-bar.mp4")
+
+    @Test("hash --algorithms vpdq: frames at one a second, the video's facts, coreutils' digests")
+    func vpdqRecord() throws {
+        let tree = try TemporaryTree()
+        let data = try Data(contentsOf: Self.video)
+        let file = try tree.write("clip.mp4", data)
+        let result = try HashscanProcess.run(["hash", "--algorithms", "md5,sha256,vpdq", "clip.mp4"], in: tree.url)
+        #expect(result.status == 0, "\(result.stderr)")
+        let record = try #require(result.records(ofType: "file").first)
+        let hashes = try #require(record["hashes"] as? [String: Any])
+        #expect(hashes["md5"] as? String == (try coreutilsDigests("md5sum", files: [file]))[0])
+        #expect(hashes["sha256"] as? String == (try coreutilsDigests("sha256sum", files: [file]))[0])
+        let frames = try #require(hashes["vpdq"] as? [[String: Any]])
+        // 120 frames at 30 fps, one a second: frames 0, 30, 60 and 90 (frameMod = floor(1 s × 30 fps)).
+        #expect(frames.map { $0["frame"] as? Int } == [0, 30, 60, 90])
+        #expect(frames.map { $0["timestamp"] as? Double } == [0, 1, 2, 3])
+        #expect(frames.allSatisfy { ($0["pdq"] as? String)?.count == 64 && $0["quality"] is Int })
+        let video = try #require(record["video"] as? [String: Any])
+        #expect(video["container"] as? String == "mov" && video["codec"] as? String == "h264")
+        #expect(video["width"] as? Int == 1280 && video["height"] as? Int == 720)
+        #expect(video["frames_decoded"] as? Int == 120 && video["frames_hashed"] as? Int == 4)
+        #expect(result.summary?["videos"] as? Int == 1)
+
+        let every = try HashscanProcess.run(["hash", "--algorithms", "vpdq", "--vpdq-seconds", "0", "clip.mp4"], in: tree.url)
+        let all = try #require(((every.records(ofType: "file").first?["hashes"] as? [String: Any])?["vpdq"] as? [[String: Any]]))
+        #expect(all.count == 120)
+    }
+
+    @Test("a damaged video is an error record with its digests; the scan goes on and exits 2")
+    func damagedVideo() throws {
+        let tree = try TemporaryTree()
+        var data = try Data(contentsOf: Self.video)
+        data.replaceSubrange(40..<40_000, with: Data(count: 39_960))  // the stream descriptions wiped
+        let damaged = try tree.write("store/damaged.mp4", data)
+        try tree.write("store/clip.mp4", try Data(contentsOf: Self.video))
+        try tree.write("list.txt", "# no entry yet\n")
+        let result = try HashscanProcess.run(["scan", "store", "--list", "list.txt", "--algorithms", "md5,vpdq"], in: tree.url)
+        #expect(result.status == 2, "\(result.stderr)")
+        let errors = result.records(ofType: "error")
+        #expect(errors.count == 1)
+        #expect(errors.first?["path"] as? String == "store/damaged.mp4")
+        #expect(errors.first?["code"] as? String == "corrupt_video")
+        #expect((errors.first?["hashes"] as? [String: Any])?["md5"] as? String == (try coreutilsDigests("md5sum", files: [damaged]))[0])
+        #expect(result.summary?["files"] as? Int == 2 && result.summary?["videos"] as? Int == 1)
+    }
+}
