@@ -10,10 +10,11 @@ public struct FileHashes: Sendable, Equatable {
     /// A video's vPDQ: the PDQ hash of every sampled frame, in frame order.
     public var vpdq: [VPDQFrame]?
 
-    public init(digests: [HashAlgorithm: Digest] = [:], pdqQuality: Int? = nil, pdqDihedral: [Digest]? = nil) {
+    public init(digests: [HashAlgorithm: Digest] = [:], pdqQuality: Int? = nil, pdqDihedral: [Digest]? = nil, vpdq: [VPDQFrame]? = nil) {
         self.digests = digests
         self.pdqQuality = pdqQuality
         self.pdqDihedral = pdqDihedral
+        self.vpdq = vpdq
     }
 
     public subscript(algorithm: HashAlgorithm) -> Digest? {

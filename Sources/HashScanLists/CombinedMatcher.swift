@@ -14,4 +14,10 @@ public struct CombinedMatcher: HashMatcher {
         if matchers.count == 1 { return matchers[0].matches(for: hashes) }
         return matchers.flatMap { $0.matches(for: hashes) }.sorted(by: ListHit.recordOrder)
     }
+
+    public func entrySizes(_ algorithm: HashAlgorithm) -> [String: [String: Int]] {
+        matchers.reduce(into: [:]) { sizes, matcher in
+            for (list, entries) in matcher.entrySizes(algorithm) { sizes[list, default: [:]].merge(entries) { $0 + $1 } }
+        }
+    }
 }

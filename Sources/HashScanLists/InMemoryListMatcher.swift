@@ -18,6 +18,8 @@ public struct InMemoryListMatcher: HashMatcher {
     private let lists: [(name: String, version: String?)]
     private let exact: [HashAlgorithm: [Digest: [Reference]]]
     private let perceptual: [HashAlgorithm: [PerceptualReference]]
+    /// Distinct vPDQ frames per list and entry.
+    private let vpdqSizes: [String: [String: Int]]
     public let thresholds: MatchThresholds
     public let algorithms: Set<HashAlgorithm>
 
@@ -35,6 +37,11 @@ public struct InMemoryListMatcher: HashMatcher {
             }
         }
         self.lists = lists.map { ($0.name, $0.version) }
+        var frames: [String: [String: Set<Digest>]] = [:]
+        for reference in perceptual[.vpdq] ?? [] {
+            frames[lists[reference.reference.listIndex].name, default: [:]][reference.reference.entry, default: []].insert(reference.hash)
+        }
+        vpdqSizes = frames.mapValues { $0.mapValues(\.count) }
         self.exact = exact
         self.perceptual = perceptual
         self.thresholds = thresholds
@@ -61,6 +68,10 @@ public struct InMemoryListMatcher: HashMatcher {
         }
         hits.sort(by: ListHit.recordOrder)
         return hits
+    }
+
+    public func entrySizes(_ algorithm: HashAlgorithm) -> [String: [String: Int]] {
+        algorithm == .vpdq ? vpdqSizes : [:]
     }
 
     private func hit(_ reference: Reference, algorithm: HashAlgorithm, distance: Int, referenceHash: Digest) -> ListHit {

@@ -16,6 +16,9 @@ public struct ListHit: Sendable, Equatable {
     public var reference: Digest
     /// For PDQ with dihedral matching: which of the 8 variants hit (`orig`, `rot90`, ...).
     public var variant: String?
+    /// For vPDQ: how the video matched the entry (`distance` is then the closest frame pair's, `reference` that
+    /// frame of the entry).
+    public var vpdq: VPDQMatch?
 
     public init(list: String, listVersion: String?, entry: String, category: String? = nil, algorithm: HashAlgorithm, distance: Int, threshold: Int, reference: Digest) {
         self.list = list

@@ -136,6 +136,8 @@ package final class FileProcessor {
     /// Matches a file's hashes by the rules every caller shares (`VerdictMatching`).
     private func match(_ hashes: FileHashes) -> [ListHit] {
         guard let matcher else { return [] }
-        return VerdictMatching.match(hashes, matcher: matcher, minimumPDQQuality: pass.imageOptions?.minimumPDQQuality ?? 0)
+        let options = pass.imageOptions ?? ImageHashingOptions()
+        return VerdictMatching.match(hashes, matcher: matcher, minimumPDQQuality: pass.imageOptions?.minimumPDQQuality ?? 0,
+                                     vpdqQueryPercent: options.vpdqQueryPercent, vpdqEntryPercent: options.vpdqEntryPercent)
     }
 }

@@ -27,6 +27,10 @@ public struct ImageHashingOptions: Sendable {
     public var maxVideoBytes = 1 << 30
     /// Frame size, frame count, duration and wall-clock bounds of a video's decode.
     public var videoLimits = VideoLimits()
+    /// A vPDQ entry matches when this share (%) of the video's distinct frames of quality ≥ 50 are within the
+    /// threshold of the entry's frames, or when `vpdqEntryPercent` of the entry's frames are found in the video.
+    public var vpdqQueryPercent: Double = 80
+    public var vpdqEntryPercent: Double = 80
 
     public init() {}
 

@@ -118,6 +118,23 @@ public enum RecordEncoder {
             json.field("threshold", hit.threshold)
             if withReference { json.field("reference", hit.reference.hex) }
             if let variant = hit.variant { json.field("pdq_variant", variant) }
+            if let video = hit.vpdq {
+                json.key("vpdq_query_percent")
+                json.double(video.queryPercent, decimals: 1)
+                json.key("vpdq_entry_percent")
+                json.double(video.entryPercent, decimals: 1)
+                json.field("vpdq_query_frames", video.queryFrames)
+                json.field("vpdq_entry_frames", video.entryFrames)
+                json.key("vpdq_ranges")
+                json.beginArray()
+                for range in video.ranges {
+                    json.beginArray()
+                    json.double(range.start)
+                    json.double(range.end)
+                    json.endArray()
+                }
+                json.endArray()
+            }
             if let keys, index < keys.count { json.field("idempotency_key", keys[index]) }
             json.endObject()
         }

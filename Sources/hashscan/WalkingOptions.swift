@@ -80,12 +80,21 @@ struct ImageOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Longest a video's decode may take, in seconds of wall-clock time (then timed_out).", valueName: "seconds"))
     var videoTimeout: Double = 300
 
+    @Option(name: .long, help: ArgumentHelp("A vPDQ entry matches when this % of the video's distinct frames (quality >= 50) are within 31 of its frames...", valueName: "percent"))
+    var vpdqQueryPercent: Double = 80
+
+    @Option(name: .long, help: ArgumentHelp("...or when this % of the entry's frames are found in the video.", valueName: "percent"))
+    var vpdqEntryPercent: Double = 80
+
     func validate() throws {
         guard (0...100).contains(pdqMinQuality) else { throw ValidationError("--pdq-min-quality must be 0...100") }
         guard maxImagePixels > 0, maxImageBytes > 0 else { throw ValidationError("image limits must be positive") }
         if exactDecode && jpegFastPath { throw ValidationError("--exact-decode and --jpeg-fast-path contradict each other") }
         guard vpdqSeconds >= 0, vpdqSeconds.isFinite else { throw ValidationError("--vpdq-seconds must be 0 or more") }
         guard maxVideoBytes > 0, videoTimeout > 0 else { throw ValidationError("video limits must be positive") }
+        guard (0...100).contains(vpdqQueryPercent), (0...100).contains(vpdqEntryPercent) else {
+            throw ValidationError("--vpdq-query-percent and --vpdq-entry-percent take 0...100")
+        }
     }
 
     func apply(to options: inout ScanOptions, algorithms: [HashAlgorithm]) {
@@ -99,6 +108,8 @@ struct ImageOptions: ParsableArguments {
         options.image.vpdqSecondsPerHash = vpdqSeconds
         options.image.maxVideoBytes = maxVideoBytes
         options.image.videoLimits.maxSeconds = videoTimeout
+        options.image.vpdqQueryPercent = vpdqQueryPercent
+        options.image.vpdqEntryPercent = vpdqEntryPercent
     }
 }
 

@@ -53,3 +53,46 @@ struct VideoScanTests {
         #expect(result.summary?["files"] as? Int == 2 && result.summary?["videos"] as? Int == 1)
     }
 }
+
+/// vPDQ lists: the published per-frame hashes of the sample videos as list files (source and compiled); each video
+/// matches its own entry and not the other one.
+@Suite("vPDQ lists through hashscan")
+struct VPDQListTests {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/threatexchange/repo")
+
+    static func matches(_ result: HashscanProcess.Outcome) -> [String: [[String: Any]]] {
+        Dictionary(uniqueKeysWithValues: result.records(ofType: "match").map { ($0["path"] as! String, $0["matches"] as! [[String: Any]]) })
+    }
+
+    @Test("each sample video matches its own published frames, by query share, and nothing else; compiled alike")
+    func ownFramesMatch() throws {
+        let tree = try TemporaryTree()
+        for name in ["doorknob-hd-no-bar", "pattern-sd-grey-bar"] {
+            try tree.write("videos/\(name).mp4", try Data(contentsOf: Self.repo.appendingPathComponent("tmk/sample-videos/\(name).mp4")))
+            try tree.write("\(name).txt", try Data(contentsOf: Self.repo.appendingPathComponent("vpdq/sample-hashes/\(name).txt")))
+        }
+        let compile = try HashscanProcess.run(["lists", "compile", "doorknob-hd-no-bar.txt", "pattern-sd-grey-bar.txt", "--name", "videos",
+                                               "-o", "videos.hsl"], in: tree.url)
+        #expect(compile.status == 0, "\(compile.stderr)")
+        for lists in [["--list", "doorknob-hd-no-bar.txt", "--list", "pattern-sd-grey-bar.txt"], ["--list", "videos.hsl"]] {
+            let result = try HashscanProcess.run(["scan", "videos"] + lists, in: tree.url)
+            #expect(result.status == 1, "\(lists): \(result.stderr)")
+            let found = Self.matches(result)
+            for name in ["doorknob-hd-no-bar", "pattern-sd-grey-bar"] {
+                let hits = try #require(found["videos/\(name).mp4"], "\(lists): \(name) did not match")
+                #expect(hits.count == 1 && hits[0]["entry"] as? String == name && hits[0]["algorithm"] as? String == "vpdq", "\(lists): \(hits)")
+                #expect(hits[0]["vpdq_query_percent"] as? Double == 100, "\(lists): \(hits)")
+                #expect((hits[0]["distance"] as? Int ?? 99) <= 31)
+                #expect((hits[0]["vpdq_ranges"] as? [[Double]])?.first?.first == 0)
+            }
+            #expect(result.summary?["videos"] as? Int == 2)
+        }
+        // A list with vPDQ entries turns vPDQ on by itself; asking for every frame of the query changes nothing here.
+        let strict = try HashscanProcess.run(["scan", "videos", "--list", "videos.hsl", "--vpdq-seconds", "0", "--vpdq-entry-percent", "95"],
+                                             in: tree.url)
+        let strictHits = Self.matches(strict)
+        #expect(strictHits.count == 2, "\(strict.stderr)")
+        #expect(strictHits.values.allSatisfy { ($0.first?["vpdq_entry_percent"] as? Double ?? 0) >= 95 }, "\(strictHits)")
+    }
+}

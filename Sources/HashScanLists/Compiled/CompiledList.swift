@@ -109,6 +109,19 @@ public final class CompiledList: HashMatcher, @unchecked Sendable {
         }
         file.adviseRandomAccess()
         if residency == .resident { makeResident() }
+        if let frames = hamming[.vpdq], let table = records[.vpdq] {
+            // Distinct frames per vPDQ entry, counted once at open (what the entry-side percentage divides by).
+            var distinct: [String: Set<Digest>] = [:]
+            for row in 0..<min(frames.count, table.count) { distinct[table.record(row).reportedID, default: []].insert(frames.hash(row: row)) }
+            vpdqSizes = distinct.mapValues(\.count)
+        }
+    }
+
+    /// Distinct vPDQ frames per entry id.
+    private var vpdqSizes: [String: Int] = [:]
+
+    public func entrySizes(_ algorithm: HashAlgorithm) -> [String: [String: Int]] {
+        algorithm == .vpdq && !vpdqSizes.isEmpty ? [name: vpdqSizes] : [:]
     }
 
     deinit {

@@ -13,6 +13,7 @@ enum ImportDigest {
         case "phash": return .phash
         case "dhash": return .dhash
         case "ahash": return .ahash
+        case "vpdq": return .vpdq
         default: return nil
         }
     }

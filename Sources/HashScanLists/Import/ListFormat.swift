@@ -12,6 +12,8 @@ public enum ListFormat: String, Sendable, CaseIterable, Codable {
     case threatExchangePDQ
     /// The reference PDQ hasher's output: `hash,quality,filename` (or its `--details` form).
     case pdqHasherOutput
+    /// The vPDQ reference's frames of one video: `frame,quality,pdqHex,timestamp` (ThreatExchange `vpdq/sample-hashes`).
+    case vpdqFrames
     /// `threatexchange dataset --csv`: `signal_type,signal_str,collab,category,tags`.
     case threatExchangeDataset
     /// Project VIC / VICS JSON (data model 1.x and 2.0), stream-parsed.

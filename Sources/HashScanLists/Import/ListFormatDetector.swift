@@ -47,6 +47,10 @@ public enum ListFormatDetector {
         let hasHexValue = fields.contains { $0.count >= 16 && ImportDigest.isHex($0) }
         if namesAHashColumn && !hasHexValue { return .csv }
         if line.hasPrefix("hash=") { return .pdqHasherOutput }
+        if fields.count == 4, Int(fields[0]) != nil, Int(fields[1]) != nil, fields[2].count == 64, ImportDigest.isHex(fields[2]),
+           Double(fields[3]) != nil {
+            return .vpdqFrames
+        }
         if fields.count >= 3, fields[0].count == 64, ImportDigest.isHex(fields[0]), Int(fields[1]) != nil { return .pdqHasherOutput }
         if let space = line.firstIndex(of: " "), threatExchangeSignalTypes.contains(line[..<space].lowercased()) {
             return .threatExchangePDQ
