@@ -9,13 +9,11 @@ final class ImageAnalyser: ContentAnalyser {
     private let decoder: ImageDecoder
     private let pdq = PDQHasher()
     private let perceptual = PerceptualHasher()
-    /// The file's bytes, collected during the digest pass so the file is read once.
-    private var buffer: [UInt8] = []
-    /// Buffers larger than this are released after use, so one huge image does not pin memory.
-    private static let retainLimit = 64 << 20
+    private var buffer: ContentBuffer
 
     init(options: ImageHashingOptions) {
         self.options = options
+        buffer = ContentBuffer(limit: options.maxImageBytes)
         decoder = ImageDecoder(limits: ImageLimits(maxPixels: options.maxPixels, maxFileBytes: options.maxImageBytes))
     }
 
@@ -24,12 +22,7 @@ final class ImageAnalyser: ContentAnalyser {
     }
 
     func consume(_ chunk: UnsafeRawBufferPointer) -> ScanError? {
-        guard buffer.count + chunk.count <= options.maxImageBytes else {
-            release()
-            return ScanError(.tooLarge, "image file larger than \(options.maxImageBytes) bytes; not decoded")
-        }
-        buffer.append(contentsOf: chunk)
-        return nil
+        buffer.append(chunk) ? nil : ScanError(.tooLarge, "image file larger than \(options.maxImageBytes) bytes; not decoded")
     }
 
     func finish(into file: inout HashedFile) {
@@ -38,16 +31,12 @@ final class ImageAnalyser: ContentAnalyser {
         if let error { file.imageError = error }
     }
 
-    func discard() { release() }
-
-    private func release() {
-        if buffer.capacity > Self.retainLimit { buffer = [] } else { buffer.removeAll(keepingCapacity: true) }
-    }
+    func discard() { buffer.release() }
 
     /// Decodes the collected bytes and adds the perceptual hashes to `hashes`.
     private func hashCollected(into hashes: inout FileHashes) -> (ImageInfo?, ScanError?) {
-        defer { release() }
-        let decoded = buffer.withUnsafeBytes { bytes in
+        defer { buffer.release() }
+        let decoded = buffer.bytes.withUnsafeBytes { bytes in
             let fastPath = options.jpegFastPath
                 ? JPEGFastPath(minimumSide: options.jpegFastPathMinimumSide, lumaOnly: !wantsColourHashes)
                 : nil

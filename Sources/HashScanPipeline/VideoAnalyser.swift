@@ -7,12 +7,11 @@ import HashScanVideo
 final class VideoAnalyser: ContentAnalyser {
     let options: ImageHashingOptions
     private let hasher: VideoHasher
-    private var buffer: [UInt8] = []
-    /// Buffers larger than this are released after use, so one huge video does not pin memory.
-    private static let retainLimit = 64 << 20
+    private var buffer: ContentBuffer
 
     init(options: ImageHashingOptions) {
         self.options = options
+        buffer = ContentBuffer(limit: options.maxVideoBytes)
         hasher = VideoHasher(limits: options.videoLimits)
     }
 
@@ -21,17 +20,12 @@ final class VideoAnalyser: ContentAnalyser {
     }
 
     func consume(_ chunk: UnsafeRawBufferPointer) -> ScanError? {
-        guard buffer.count + chunk.count <= options.maxVideoBytes else {
-            release()
-            return ScanError(.tooLarge, "video file larger than \(options.maxVideoBytes) bytes; not decoded")
-        }
-        buffer.append(contentsOf: chunk)
-        return nil
+        buffer.append(chunk) ? nil : ScanError(.tooLarge, "video file larger than \(options.maxVideoBytes) bytes; not decoded")
     }
 
     func finish(into file: inout HashedFile) {
-        defer { release() }
-        let outcome = buffer.withUnsafeBytes { hasher.hash($0, secondsPerHash: options.vpdqSecondsPerHash) }
+        defer { buffer.release() }
+        let outcome = buffer.bytes.withUnsafeBytes { hasher.hash($0, secondsPerHash: options.vpdqSecondsPerHash) }
         switch outcome {
         case .hashed(let info, let frames):
             file.video = info
@@ -45,9 +39,5 @@ final class VideoAnalyser: ContentAnalyser {
         }
     }
 
-    func discard() { release() }
-
-    private func release() {
-        if buffer.capacity > Self.retainLimit { buffer = [] } else { buffer.removeAll(keepingCapacity: true) }
-    }
+    func discard() { buffer.release() }
 }
