@@ -68,7 +68,7 @@ let package = Package(
         .target(
             name: "HashScanServer",
             dependencies: [
-                "HashScanCore", "HashScanHashing", "HashScanLists", "HashScanPipeline",
+                "HashScanCore", "HashScanHashing", "HashScanLists", "HashScanVideo", "HashScanPipeline",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),

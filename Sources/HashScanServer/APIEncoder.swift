@@ -2,21 +2,23 @@ import Foundation
 import HashScanCore
 import HashScanLists
 import HashScanPipeline
+import HashScanVideo
 
 /// The response bodies of docs/api.md, written with the scan records' builder and hashes layout
 /// (`RecordEncoder.appendHashes`), so a hash reads the same in `hashscan hash` output and in an API answer.
 enum APIEncoder {
     /// A verdict for one upload or one set of given hashes.
-    static func verdict(_ hits: [ListHit], hashes: FileHashes?, size: UInt64? = nil, image: ImageInfo? = nil,
+    static func verdict(_ hits: [ListHit], hashes: FileHashes?, size: UInt64? = nil, image: ImageInfo? = nil, video: VideoInfo? = nil,
                         imageError: ScanError? = nil, id: String? = nil, requestID: String? = nil) -> [UInt8] {
         var json = JSONLineBuilder()
-        appendVerdict(hits, hashes: hashes, size: size, image: image, imageError: imageError, id: id, requestID: requestID, to: &json)
+        appendVerdict(hits, hashes: hashes, size: size, image: image, video: video, imageError: imageError, id: id,
+                      requestID: requestID, to: &json)
         json.finishLine()
         return json.bytes
     }
 
     static func appendVerdict(_ hits: [ListHit], hashes: FileHashes?, size: UInt64? = nil, image: ImageInfo? = nil,
-                              imageError: ScanError? = nil, id: String? = nil, requestID: String? = nil,
+                              video: VideoInfo? = nil, imageError: ScanError? = nil, id: String? = nil, requestID: String? = nil,
                               to json: inout JSONLineBuilder) {
         json.beginObject()
         if let requestID { json.field("request_id", requestID) }
@@ -27,6 +29,7 @@ enum APIEncoder {
         if let size { json.field("size", size) }
         if let hashes { RecordEncoder.appendHashes(hashes, to: &json) }
         if let image { RecordEncoder.appendImage(image, to: &json) }
+        if let video { RecordEncoder.appendVideo(video, to: &json) }
         if let imageError { RecordEncoder.appendError("image_error", code: imageError.code.rawValue, message: imageError.message, to: &json) }
         json.endObject()
     }
@@ -55,6 +58,7 @@ enum APIEncoder {
         json.field("size", file.size)
         RecordEncoder.appendHashes(file.hashes, to: &json)
         if let image = file.image { RecordEncoder.appendImage(image, to: &json) }
+        if let video = file.video { RecordEncoder.appendVideo(video, to: &json) }
         json.endObject()
         json.finishLine()
         return json.bytes

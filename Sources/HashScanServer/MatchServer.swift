@@ -198,14 +198,16 @@ package final class MatchServer: Sendable {
         // Every digest, and every hash the lists hold: the scan's rule (`AnalysisPlan`).
         let algorithms = AnalysisPlan(requested: HashAlgorithm.cryptographic, matcher: lists.matcher, image: configuration.image).algorithms
         let file = try await hashBody(body, multipartBoundary: boundary, algorithms: algorithms, deadline: context.deadline)
-        let hits = VerdictMatching.match(file.hashes, matcher: lists.matcher, minimumPDQQuality: configuration.image.minimumPDQQuality)
+        let hits = VerdictMatching.match(file.hashes, matcher: lists.matcher, minimumPDQQuality: configuration.image.minimumPDQQuality,
+                                         vpdqQueryPercent: configuration.image.vpdqQueryPercent,
+                                         vpdqEntryPercent: configuration.image.vpdqEntryPercent)
         if let imageError = file.imageError {
             metrics.decodeError(code: imageError.code.rawValue)
             // A digest match is never hidden behind a decode failure; otherwise the verdict would be incomplete.
             if hits.isEmpty { throw Self.imageFailure(imageError, hashes: file.hashes) }
         }
         record(hits, hashes: file.hashes, key: key, requestID: context.id, route: "/v1/match", itemID: nil)
-        return Self.json(.ok, APIEncoder.verdict(hits, hashes: file.hashes, size: file.size, image: file.image,
+        return Self.json(.ok, APIEncoder.verdict(hits, hashes: file.hashes, size: file.size, image: file.image, video: file.video,
                                                  imageError: file.imageError, requestID: context.id))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import HashScanCore
+import HashScanLists
 import HashScanServer
 import Testing
 
@@ -205,7 +206,12 @@ struct OpenAPIDocumentTests {
             (.md5, try coreutilsDigest("md5sum", truncated), "TRUNCATED-1"),
             (.pdq, Repository.sceneAPDQ, "SCENE-A"),
         ])
-        let server = try await TestServer.start([list])
+        // A video list (Meta's published frames of a sample video) and that video, whole and damaged.
+        let frames = try ListImporter.importList(atPath: VideoUploadTests.repo.appendingPathComponent("vpdq/sample-hashes/doorknob-hd-no-bar.txt").path)
+        let video = [UInt8](try Data(contentsOf: VideoUploadTests.repo.appendingPathComponent("tmk/sample-videos/doorknob-hd-no-bar.mp4")))
+        var damagedVideo = video
+        damagedVideo.replaceSubrange(40..<40_000, with: [UInt8](repeating: 0, count: 39_960))
+        let server = try await TestServer.start([list, frames.hashList])
         defer { Task { await server.stop() } }
 
         var samples: [Sample] = []
@@ -238,6 +244,10 @@ struct OpenAPIDocumentTests {
         try await send("POST", "/v1/match", key: TestKeys.match, type: "image/jpeg", body: truncated, expect: 200)
         #expect(samples.last?.answer.json["image_error"] != nil, "a matched image that cannot be decoded carries image_error")
         try await send("POST", "/v1/match", key: TestKeys.match, type: "image/jpeg", body: corrupt, expect: 422)
+        try await send("POST", "/v1/match", key: TestKeys.match, type: "video/mp4", body: video, expect: 200)
+        #expect(((samples.last?.answer.json["matches"] as? [[String: Any]])?.first?["vpdq_query_percent"]) != nil, "a vPDQ verdict")
+        try await send("POST", "/v1/match", key: TestKeys.match, type: "video/mp4", body: damagedVideo, expect: 422)
+        try await send("POST", "/v1/hash", key: TestKeys.hash, type: "video/mp4", body: video, query: "?algorithms=md5,vpdq", expect: 200)
         try await send("POST", "/v1/match", key: TestKeys.match, body: [], expect: 400)
         try await send("POST", "/v1/match", key: TestKeys.match, type: "multipart/mixed; boundary=x", body: Array("--x--".utf8), expect: 415)
         try await send("POST", "/v1/match", expect: 401)
