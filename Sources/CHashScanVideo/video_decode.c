@@ -10,6 +10,9 @@
 #include <string.h>
 #include <time.h>
 
+/* Bytes past the RGB frame that swscale may write (vector stores; FFmpeg pads its own buffers by 64). */
+#define CHS_SCALE_PADDING 256
+
 /* The bytes FFmpeg reads through its I/O callbacks. */
 typedef struct chs_memory_source {
     const uint8_t *data;
@@ -124,7 +127,8 @@ static int chs_emit(chs_decode *d, const chs_video_limits *limits, chs_video_inf
     size_t needed = stride * (size_t)frame->height;
     if (needed > d->rgb_capacity) {
         av_free(d->rgb);
-        d->rgb = av_malloc(needed);
+        /* swscale's vector code may store up to a register's width past the end of the last row: pad for it. */
+        d->rgb = av_malloc(needed + CHS_SCALE_PADDING);
         d->rgb_capacity = d->rgb != NULL ? needed : 0;
         if (d->rgb == NULL) return CHS_VIDEO_NO_MEMORY;
     }

@@ -35,6 +35,21 @@ struct VideoScanTests {
         #expect(all.count == 120)
     }
 
+    @Test("two workers decoding videos at once, every frame: every record complete (swscale's stores past a frame once corrupted the heap)")
+    func concurrentDecodes() throws {
+        let tree = try TemporaryTree()
+        let videos = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/threatexchange/repo/tmk/sample-videos")
+        for name in ["doorknob-hd-no-bar", "pattern-sd-grey-bar"] {
+            let data = try Data(contentsOf: videos.appendingPathComponent("\(name).mp4"))
+            for copy in 0..<2 { try tree.write("v/\(name)-\(copy).mp4", data) }
+        }
+        let result = try HashscanProcess.run(["hash", "--algorithms", "vpdq", "--vpdq-seconds", "0", "-j", "2", "v"], in: tree.url, timeout: 300)
+        #expect(result.status == 0, "\(result.stderr.prefix(2000))")
+        let counts = result.records(ofType: "file").map { (($0["hashes"] as? [String: Any])?["vpdq"] as? [Any])?.count ?? 0 }.sorted()
+        #expect(counts == [120, 120, 206, 206], "\(counts)")
+    }
+
     @Test("a damaged video is an error record with its digests; the scan goes on and exits 2")
     func damagedVideo() throws {
         let tree = try TemporaryTree()
