@@ -110,4 +110,35 @@ struct VPDQListTests {
         #expect(strictHits.count == 2, "\(strict.stderr)")
         #expect(strictHits.values.allSatisfy { ($0.first?["vpdq_entry_percent"] as? Double ?? 0) >= 95 }, "\(strictHits)")
     }
+
+    @Test("hashscan's own records are a list: the files a provider has actioned match again by digest, PDQ and vPDQ")
+    func recordsAsAList() throws {
+        let tree = try TemporaryTree()
+        try tree.write("actioned/clip.mp4", try Data(contentsOf: Self.repo.appendingPathComponent("tmk/sample-videos/doorknob-hd-no-bar.mp4")))
+        let image = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("demo/images/scene-a.jpg")
+        try tree.write("actioned/photo.jpg", try Data(contentsOf: image))
+        let hashed = try HashscanProcess.run(["hash", "--algorithms", "md5,sha256,pdq,vpdq", "actioned"], in: tree.url)
+        #expect(hashed.status == 0, "\(hashed.stderr)")
+        // A summary line and an unrelated record type are skipped; a broken record is a line-numbered problem.
+        try tree.write("records.jsonl", hashed.stdout)
+        let compiled = try HashscanProcess.run(["lists", "compile", "records.jsonl", "--name", "actioned", "-o", "actioned.hsl"], in: tree.url)
+        #expect(compiled.status == 0, "\(compiled.stderr)")
+        let result = try HashscanProcess.run(["scan", "actioned", "--list", "actioned.hsl"], in: tree.url)
+        #expect(result.status == 1, "\(result.stderr)")
+        let found = Self.matches(result)
+        func algorithms(_ path: String) -> Set<String> { Set((found[path] ?? []).compactMap { $0["algorithm"] as? String }) }
+        #expect(algorithms("actioned/clip.mp4") == ["md5", "sha256", "vpdq"], "\(found)")
+        #expect(algorithms("actioned/photo.jpg") == ["md5", "sha256", "pdq"], "\(found)")
+        #expect((found["actioned/clip.mp4"] ?? []).allSatisfy { $0["entry"] as? String == "actioned/clip.mp4" })
+
+        var broken = hashed.stdout
+        broken.append(Data(#"{"type":"file","path":"x","hashes":{"md5":"zz"}}"#.utf8 + [10]))
+        try tree.write("broken.jsonl", broken)
+        let skipped = try HashscanProcess.run(["lists", "compile", "broken.jsonl", "--name", "broken", "-o", "broken.hsl"], in: tree.url)
+        #expect(skipped.status == 0 && skipped.stderr.contains("broken.jsonl:4:") && skipped.stderr.contains("skipped"), "\(skipped.stderr)")
+        let refused = try HashscanProcess.run(["lists", "compile", "broken.jsonl", "--name", "broken", "--strict", "-o", "broken.hsl"], in: tree.url)
+        #expect(refused.status == 65, "\(refused.stderr)")
+        #expect(refused.stderr.contains("broken.jsonl:4:"), "\(refused.stderr)")
+    }
 }

@@ -14,6 +14,8 @@ public enum ListFormat: String, Sendable, CaseIterable, Codable {
     case pdqHasherOutput
     /// The vPDQ reference's frames of one video: `frame,quality,pdqHex,timestamp` (ThreatExchange `vpdq/sample-hashes`).
     case vpdqFrames
+    /// hashscan's own records (`hash`/`scan` JSON Lines): one entry per hash, the id the record's locator or path.
+    case hashscanRecords
     /// `threatexchange dataset --csv`: `signal_type,signal_str,collab,category,tags`.
     case threatExchangeDataset
     /// Project VIC / VICS JSON (data model 1.x and 2.0), stream-parsed.

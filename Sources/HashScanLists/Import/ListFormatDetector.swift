@@ -21,6 +21,8 @@ public enum ListFormatDetector {
         if start.hasPrefix("<") {
             return start.contains("hashsharing") || start.contains("<queryResult") ? .ncmecXML : nil
         }
+        // hashscan's records always begin with their type.
+        if start.hasPrefix("{\"type\":\"") { return .hashscanRecords }
         if start.hasPrefix("{") || start.hasPrefix("[") {
             let lowered = start.lowercased()
             return lowered.contains("odata") || lowered.contains("\"media\"") || lowered.contains("\"md5\"") ? .vicsJSON : nil

@@ -61,6 +61,7 @@ public enum ListImporter {
         case .threatExchangePDQ: try lines(ThreatExchangeSignalLineParser())
         case .pdqHasherOutput: try lines(PDQHasherLineParser(minimumQuality: options.minimumPDQQuality))
         case .vpdqFrames: try lines(VPDQFramesLineParser(entryID: options.name ?? defaultName(file), minimumQuality: options.minimumPDQQuality))
+        case .hashscanRecords: try lines(HashscanRecordsLineParser(minimumQuality: options.minimumPDQQuality))
         case .threatExchangeDataset: try lines(ThreatExchangeDatasetParser())
         case .vicsJSON:
             var importer = VICSJSONImporter(policy: options.vicsCategories)
