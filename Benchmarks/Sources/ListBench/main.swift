@@ -11,6 +11,7 @@
 //   ListBench sha-query   --list FILE --count N [--seed S] [--lookups N] [--threads 1,2] [--repeat N] [--batch-only]
 //                         [--residency mapped|resident]
 //   ListBench vics-gen    --media N [--every K] [--padding B] [--seed S] --out FILE
+//   ListBench vpdq-match  --out FILE [--frames N] [--frames-per-entry N] ...   (VPDQMatch.swift)
 import Dispatch
 import Foundation
 import HashScanCore
@@ -464,6 +465,7 @@ case "pdq-linear": pdqLinear(arguments)
 case "sha-compile": shaCompile(arguments)
 case "sha-query": shaQuery(arguments)
 case "vics-gen": vicsGenerate(arguments)
+case "vpdq-match": vpdqMatch(arguments)
 default:
     FileHandle.standardError.write(Data("usage: see the header of Benchmarks/Sources/ListBench/main.swift\n".utf8))
     exit(arguments.command == "help" ? 0 : 2)
