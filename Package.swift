@@ -23,6 +23,7 @@ let package = Package(
         .systemLibrary(name: "CHashScanWebP", pkgConfig: "libwebp", providers: [.apt(["libwebp-dev"])]),
         // giflib ships no pkg-config file on Debian 12: the module map links it by name.
         .systemLibrary(name: "CHashScanGIF", providers: [.apt(["libgif-dev"])]),
+        .systemLibrary(name: "CHashScanHEIF", pkgConfig: "libheif", providers: [.apt(["libheif-dev"])]),
         .systemLibrary(name: "CHashScanSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CHashScanFFmpeg", pkgConfig: "libavformat",
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
@@ -40,7 +41,7 @@ let package = Package(
         .target(name: "HashScanHashing", dependencies: ["HashScanCore", "CHashScanOpenSSL"]),
         .target(
             name: "HashScanImaging",
-            dependencies: ["HashScanCore", "CHashScanJPEG", "CHashScanPNGCodec", "CHashScanWebP", "CHashScanGIF"]
+            dependencies: ["HashScanCore", "CHashScanJPEG", "CHashScanPNGCodec", "CHashScanWebP", "CHashScanGIF", "CHashScanHEIF"]
         ),
         // Video: FFmpeg decoding and vPDQ; the only Swift module that links FFmpeg.
         .target(name: "HashScanVideo", dependencies: ["HashScanCore", "HashScanHashing", "CHashScanVideo"]),
@@ -83,19 +84,21 @@ let package = Package(
             ]
         ),
 
+        // What several test targets build inputs with (animated GIF and WebP clips, libheif's tools); in no product.
+        .target(name: "HashScanTestSupport", dependencies: ["CHashScanGIF", "CHashScanWebP"], path: "Tests/HashScanTestSupport"),
         .testTarget(name: "HashScanCoreTests", dependencies: ["HashScanCore"]),
         .testTarget(name: "HashScanHashingTests", dependencies: ["HashScanHashing", "HashScanImaging"], exclude: ["Fixtures"]),
         .testTarget(
             name: "HashScanImagingTests",
             // The tests encode their own images in memory through the same C libraries.
-            dependencies: ["HashScanImaging", "HashScanHashing", "CHashScanJPEG", "CHashScanPNG", "CHashScanGIF", "CHashScanWebP"]
+            dependencies: ["HashScanImaging", "HashScanHashing", "HashScanTestSupport", "CHashScanJPEG", "CHashScanPNG", "CHashScanGIF", "CHashScanWebP"]
         ),
         .testTarget(name: "HashScanListsTests", dependencies: ["HashScanLists"]),
         .testTarget(name: "HashScanVideoTests", dependencies: ["HashScanVideo", "HashScanCore"]),
         .testTarget(name: "HashScanPipelineTests", dependencies: ["HashScanPipeline"]),
-        .testTarget(name: "HashScanCLITests", dependencies: ["hashscan", "HashScanCore", "HashScanPostgres"]),
+        .testTarget(name: "HashScanCLITests", dependencies: ["hashscan", "HashScanCore", "HashScanPostgres", "HashScanTestSupport"]),
         .testTarget(name: "HashScanLibraryTests", dependencies: ["HashScan"]),
-        .testTarget(name: "HashScanServerTests", dependencies: ["HashScanServer", "HashScanPipeline", "HashScanLists", "HashScanCore"]),
+        .testTarget(name: "HashScanServerTests", dependencies: ["HashScanServer", "HashScanPipeline", "HashScanLists", "HashScanCore", "HashScanTestSupport"]),
         .testTarget(name: "HashScanPostgresTests", dependencies: ["HashScanPostgres", "HashScanPipeline", "HashScanCore"]),
     ]
 )

@@ -123,7 +123,7 @@ package enum Bench {
 
         // Images held in memory, by format.
         var images: [(ImageFormat, [[UInt8]])] = []
-        for format in ImageFormat.allCases where format.isDecodable {
+        for format in ImageFormat.allCases {
             var loaded: [[UInt8]] = []
             var bytes = 0
             for file in sample.images(of: format) where loaded.count < configuration.imagesPerFormat {

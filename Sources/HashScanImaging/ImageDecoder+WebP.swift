@@ -4,7 +4,7 @@ internal import HashScanCore
 extension ImageDecoder {
     /// Still WebP (lossy, lossless, with or without alpha) through libwebp's simple API, straight
     /// into our buffer. Alpha is dropped: the RGB under it is kept as decoded (no compositing).
-    /// Animated WebP needs libwebpdemux and gives `unsupported_format`.
+    /// An animated WebP gives its first frame on the canvas (as a GIF does); its other frames are vPDQ's.
     func decodeWebP(_ bytes: UnsafeRawBufferPointer) -> Result<DecodedImage, ScanError> {
         let view = ByteView(bytes)
         // libwebp only refuses a RIFF size beyond the data in some paths; a cut file must fail.
@@ -30,9 +30,7 @@ extension ImageDecoder {
         let width = Int(features.width)
         let height = Int(features.height)
         if let error = limits.check(width: width, height: height, format: .webp) { return .failure(error) }
-        if features.has_animation != 0 {
-            return .failure(ScanError(.unsupportedFormat, "animated WebP is not decoded"))
-        }
+        if features.has_animation != 0 { return decodeAnimatedWebPFirstFrame(bytes, view: view, length: length) }
 
         let stride = width * 3
         guard let pixels = Self.makePixels(count: stride * height, { out in
@@ -45,6 +43,22 @@ extension ImageDecoder {
             format: .webp, originalWidth: width, originalHeight: height,
             exifOrientation: Self.webPOrientation(view, end: length), colorModel: .rgb, sourceBitDepth: 8,
             hadAlpha: features.has_alpha != 0, reducedToGrey: false))
+    }
+
+    /// The first frame of an animated WebP, composed on its canvas by libwebpdemux (what a viewer shows first).
+    private func decodeAnimatedWebPFirstFrame(_ bytes: UnsafeRawBufferPointer, view: ByteView, length: Int) -> Result<DecodedImage, ScanError> {
+        var first: PixelRaster?
+        let outcome = WebPAnimation.frames(UnsafeRawBufferPointer(rebasing: bytes[..<length]), limits: limits, maxFrames: Int.max,
+                                           budgetSeconds: nil, wanted: { index, _ in index == 0 }) { raster, _, _ in
+            first = raster
+            return false
+        }
+        if case .failure(let error) = outcome { return .failure(error) }
+        guard let first else { return .failure(ScanError(.corruptImage, "animated WebP has no frame")) }
+        return .success(DecodedImage(
+            raster: first, format: .webp, originalWidth: first.width, originalHeight: first.height,
+            exifOrientation: Self.webPOrientation(view, end: length), colorModel: .rgb, sourceBitDepth: 8,
+            hadAlpha: (view.u8(20) ?? 0) & 0x10 != 0, reducedToGrey: false))
     }
 
     /// Orientation from an EXIF chunk of an extended (VP8X) WebP, walking the RIFF chunks.

@@ -2,7 +2,7 @@ package import HashScanCore
 internal import CHashScanJPEG
 internal import CHashScanPNGCodec
 
-/// Decodes JPEG, PNG, GIF (first frame), WebP and BMP to 8-bit grey or RGB, safely.
+/// Decodes JPEG, PNG, GIF (first frame), WebP, BMP, HEIF/HEIC and AVIF to 8-bit grey or RGB, safely.
 ///
 /// One decoder per worker thread: it owns a TurboJPEG handle, a libpng reader and scratch memory,
 /// reused from one image to the next, and must never be shared between threads or tasks.
@@ -69,7 +69,7 @@ package final class ImageDecoder {
             case .gif: decodeGIF(bytes)
             case .webp: decodeWebP(bytes)
             case .bmp: decodeBMP(bytes)
-            case .heif, .avif: .failure(ScanError(.unsupportedFormat, "\(format) images are recognised but not decoded"))
+            case .heif, .avif: decodeHEIF(bytes, as: format)
             }
         guard reduceGreyRGB, case .success(var image) = result, image.raster.channels == 3 else { return result }
         if Self.reduceToGrey(&image.raster) { image.reducedToGrey = true }

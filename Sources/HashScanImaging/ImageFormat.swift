@@ -5,20 +5,12 @@ package enum ImageFormat: String, Sendable, CaseIterable, CustomStringConvertibl
     case gif
     case webp
     case bmp
-    /// HEIF/HEIC (ISO-BMFF `ftyp` with a HEIF brand): recognised, not decoded.
+    /// HEIF/HEIC (ISO-BMFF `ftyp` with a HEIF brand), decoded through libheif.
     case heif
-    /// AVIF (ISO-BMFF `ftyp` with an AVIF brand): recognised, not decoded.
+    /// AVIF (ISO-BMFF `ftyp` with an AVIF brand), decoded through libheif.
     case avif
 
     package var description: String { rawValue }
-
-    /// Whether `ImageDecoder` decodes this format (the others give `unsupported_format`).
-    package var isDecodable: Bool {
-        switch self {
-        case .jpeg, .png, .gif, .webp, .bmp: true
-        case .heif, .avif: false
-        }
-    }
 
     /// The format announced by the first bytes, or nil when they are not an image we recognise.
     ///

@@ -74,7 +74,7 @@ package final class FileProcessor {
             // Finished by this scan before it was interrupted: its record is out already.
             if let resumedScan, row.scanID == resumedScan { return .resumed(matched: row.matched) }
             if incremental, let reused = reuseStored(row) {
-                stateRecord = FileResult.StateRecord(identity: identity, isImage: reused.isImage)
+                stateRecord = FileResult.StateRecord(identity: identity, isImage: reused.isImage, vpdqSeconds: vpdqSeconds)
                 return .hashed(reused.file)
             }
         }
@@ -84,7 +84,7 @@ package final class FileProcessor {
         #endif
         let outcome = readAndHash(descriptor, expectedSize: UInt64(info.st_size))
         if state != nil, case .hashed(let file) = outcome, file.knownGood == nil {
-            stateRecord = FileResult.StateRecord(identity: identity, isImage: pass.lastItemWasContent)
+            stateRecord = FileResult.StateRecord(identity: identity, isImage: pass.lastItemWasImage, vpdqSeconds: vpdqSeconds)
         }
         return outcome
     }
@@ -94,6 +94,7 @@ package final class FileProcessor {
         guard let entry = StoredHashes.decode(row.hashes),
               StoredHashes.covers(entry, cryptographic: pass.cryptographic, images: pass.imageOptions) else { return nil }
         var file = HashedFile(size: UInt64(row.identity.size), hashes: entry.hashes, image: entry.image)
+        file.video = entry.video
         file.reused = true
         if let knownGood, let hit = knownGood.matches(for: entry.hashes).first(where: { $0.algorithm.isCryptographic }) {
             file.knownGood = hit.list
@@ -134,6 +135,11 @@ package final class FileProcessor {
     }
 
     /// Matches a file's hashes by the rules every caller shares (`VerdictMatching`).
+    /// The sampling this pass hashes videos with, nil when it computes no vPDQ (what the scan state records).
+    private var vpdqSeconds: Double? {
+        pass.imageOptions.flatMap { $0.algorithms.contains(.vpdq) ? $0.vpdqSecondsPerHash : nil }
+    }
+
     private func match(_ hashes: FileHashes) -> [ListHit] {
         guard let matcher else { return [] }
         let options = pass.imageOptions ?? ImageHashingOptions()

@@ -15,6 +15,8 @@ public struct FileResult: Sendable {
     struct StateRecord: Sendable {
         var identity: ScanState.Identity
         var isImage: Bool
+        /// The vPDQ sampling of the pass, when it looked for one.
+        var vpdqSeconds: Double?
     }
 
     public var path: RawPath

@@ -52,15 +52,15 @@ package final class ReadPass {
         }
     }
 
-    /// Whether an analyser took the last finished item as its content to the end (e.g. it was an image within the
-    /// limits), as the scan state records it.
-    package private(set) var lastItemWasContent = false
+    /// Whether the image analyser took the last finished item to the end (it was an image within the limits), as the
+    /// scan state records it: an item it did not take needs no image hash on an incremental run.
+    package private(set) var lastItemWasImage = false
 
     /// The item was read whole (`size` bytes): its digests, then, unless `knownGood` names a list its digests are
     /// on, what the analysers found. Hits are the caller's to add.
     package func finish(size: UInt64, knownGood: (FileHashes) -> String? = { _ in nil }) -> HashedFile {
         var file = HashedFile(size: size, hashes: FileHashes(digests: digester?.finish() ?? [:]))
-        lastItemWasContent = collecting?.contains(true) ?? false
+        lastItemWasImage = collecting.map { wanted in analysers.indices.contains { wanted[$0] && analysers[$0] is ImageAnalyser } } ?? false
         if let list = knownGood(file.hashes) {
             // Known-good by digest: no decode, no perceptual match.
             discardAll()
@@ -77,7 +77,7 @@ package final class ReadPass {
 
     /// The item is given up (a read error, a size that changed while reading): nothing it collected is kept.
     package func abandon() {
-        lastItemWasContent = false
+        lastItemWasImage = false
         digester?.reset()
         discardAll()
     }

@@ -54,7 +54,7 @@ final class ScanReporter: @unchecked Sendable {
         let urgent = encoded?.kind != .file
         var stateRow: (identity: ScanState.Identity, stored: String, matched: Bool)? = nil
         if state != nil, let stateRecord = result.stateRecord, case .hashed(let file) = result.outcome {
-            stateRow = (stateRecord.identity, StoredHashes.encode(file, isImage: stateRecord.isImage), !file.hits.isEmpty)
+            stateRow = (stateRecord.identity, StoredHashes.encode(file, isImage: stateRecord.isImage, vpdqSeconds: stateRecord.vpdqSeconds), !file.hits.isEmpty)
         }
         let matchSinks = sinks
         if let record, let keys, !matchSinks.isEmpty {

@@ -12,4 +12,16 @@ public struct VideoInfo: Sendable, Equatable {
     public var frameRate: Double
     public var framesDecoded: Int
     public var framesHashed: Int
+
+    package init(container: String, codec: String, width: Int, height: Int, duration: Double?, frameRate: Double,
+                 framesDecoded: Int, framesHashed: Int) {
+        self.container = container
+        self.codec = codec
+        self.width = width
+        self.height = height
+        self.duration = duration
+        self.frameRate = frameRate
+        self.framesDecoded = framesDecoded
+        self.framesHashed = framesHashed
+    }
 }

@@ -43,6 +43,40 @@ struct IncrementalScanTests {
         #expect((image["image"] as? [String: Any])?["width"] as? Int == 640)
     }
 
+    @Test("with vPDQ on, an unchanged video keeps its frames and match, an unchanged photo is not read for a vPDQ it cannot have")
+    func videosAreNotDecodedAgain() throws {
+        let tree = try TemporaryTree()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        try tree.write("store/clip.mp4", try Data(contentsOf: VideoScanTests.video))
+        try tree.write("store/photo.jpg", try Data(contentsOf: root.appendingPathComponent("demo/images/scene-a.jpg")))
+        // Meta's published frames of the clip: a list with vPDQ entries turns vPDQ on by itself.
+        let frames = root.appendingPathComponent("Tests/Fixtures/threatexchange/repo/vpdq/sample-hashes/doorknob-hd-no-bar.txt")
+        try tree.write("clip.txt", try Data(contentsOf: frames))
+        let arguments = ["scan", "store", "--list", "clip.txt", "--state", "state.db", "--incremental", "--algorithms", "md5,pdq"]
+        let first = try HashscanProcess.run(arguments, in: tree.url)
+        #expect(first.status == 1, "\(first.stderr)")
+        #expect(first.summary?["files_reused"] as? Int == 0 && first.summary?["videos"] as? Int == 1)
+        let second = try HashscanProcess.run(arguments + ["--all"], in: tree.url)
+        #expect(second.status == 1, "\(second.stderr)")
+        #expect(second.summary?["files_reused"] as? Int == 2, "\(String(describing: second.summary))")
+        #expect(second.summary?["bytes"] as? Int == 0, "nothing is read again")
+        #expect(second.summary?["videos"] as? Int == 1)
+        let match = try #require(second.records(ofType: "match").first { $0["path"] as? String == "store/clip.mp4" })
+        let hit = try #require((match["matches"] as? [[String: Any]])?.first)
+        #expect(hit["algorithm"] as? String == "vpdq" && hit["entry"] as? String == "clip", "\(hit)")
+        #expect(((match["hashes"] as? [String: Any])?["vpdq"] as? [Any])?.count == 4)
+        #expect((match["video"] as? [String: Any])?["codec"] as? String == "h264")
+        let firstMatch = try #require(first.records(ofType: "match").first)
+        #expect((firstMatch["hashes"] as? [String: Any])?["vpdq"] as? [[String: AnyHashable]]
+                == (match["hashes"] as? [String: Any])?["vpdq"] as? [[String: AnyHashable]], "the stored frames are the frames")
+
+        // Another sampling is another hash: the video is decoded again, the photo is not read.
+        let every = try HashscanProcess.run(arguments + ["--all", "--vpdq-seconds", "0"], in: tree.url)
+        #expect(every.summary?["files_reused"] as? Int == 1, "\(String(describing: every.summary))")
+        let all = try #require(every.records(ofType: "match").first { $0["path"] as? String == "store/clip.mp4" })
+        #expect(((all["hashes"] as? [String: Any])?["vpdq"] as? [Any])?.count == 120)
+    }
+
     @Test("a hash the state lacks makes the file be read again")
     func newAlgorithmRereads() throws {
         let tree = try TemporaryTree()

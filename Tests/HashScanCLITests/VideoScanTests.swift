@@ -111,6 +111,27 @@ struct VPDQListTests {
         #expect(strictHits.values.allSatisfy { ($0.first?["vpdq_entry_percent"] as? Double ?? 0) >= 95 }, "\(strictHits)")
     }
 
+    @Test("a ThreatExchange vPDQ signal string (HMA's list form) matches its video, in a local_file line as in a dataset CSV")
+    func threatExchangeSignals() throws {
+        let tree = try TemporaryTree()
+        try tree.write("videos/clip.mp4", try Data(contentsOf: VideoScanTests.video))
+        let published = try String(contentsOf: Self.repo.appendingPathComponent("vpdq/sample-hashes/doorknob-hd-no-bar.txt"), encoding: .utf8)
+        // python-threatexchange's compact features: "pdqHex,quality,timestamp" strings in a JSON list.
+        let features = published.split(whereSeparator: \.isNewline).map { line -> String in
+            let fields = line.split(separator: ",")
+            return "\"\(fields[2]),\(fields[1]),\(fields[3])\""
+        }
+        let signal = "[" + features.joined(separator: ", ") + "]"
+        try tree.write("local.txt", "vpdq \(signal)\n")
+        try tree.write("dataset.csv", "signal_type,signal_str,collab,category,tags\nvpdq,\"\(signal.replacingOccurrences(of: "\"", with: "\"\""))\",Demo,sample,video\n")
+        for list in ["local.txt", "dataset.csv"] {
+            let result = try HashscanProcess.run(["scan", "videos", "--list", list], in: tree.url)
+            #expect(result.status == 1, "\(list): \(result.stderr)")
+            let hit = try #require(Self.matches(result)["videos/clip.mp4"]?.first, "\(list)")
+            #expect(hit["algorithm"] as? String == "vpdq" && (hit["vpdq_query_percent"] as? Double ?? 0) >= 80, "\(hit)")
+        }
+    }
+
     @Test("hashscan's own records are a list: the files a provider has actioned match again by digest, PDQ and vPDQ")
     func recordsAsAList() throws {
         let tree = try TemporaryTree()

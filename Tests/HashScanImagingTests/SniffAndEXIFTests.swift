@@ -38,12 +38,6 @@ import Testing
         #expect(Decode.errorCode(Array("hello, world".utf8)) == .unsupportedFormat)
     }
 
-    @Test func heifAndAVIFAreRecognisedButUnsupported() {
-        #expect(Decode.errorCode(Self.ftyp("heic", ["mif1"])) == .unsupportedFormat)
-        #expect(Decode.errorCode(Self.ftyp("avif", ["mif1"])) == .unsupportedFormat)
-        #expect(!ImageFormat.heif.isDecodable && !ImageFormat.avif.isDecodable && ImageFormat.bmp.isDecodable)
-    }
-
     static func orientation(_ bytes: [UInt8]) -> Int? {
         bytes.withUnsafeBytes { EXIFOrientation.read(ByteView($0)) }
     }

@@ -1,6 +1,7 @@
 import CHashScanGIF
 import CHashScanJPEG
 import CHashScanWebP
+import HashScanTestSupport
 
 /// Small encoders that build test inputs in memory, so no image binaries live in git.
 enum TestEncoders {
@@ -127,58 +128,41 @@ enum TestEncoders {
         return out + be32(b << 16 | a)
     }
 
-    // MARK: GIF (giflib's encoder with a memory write callback)
-
-    final class Sink { var bytes: [UInt8] = [] }
+    // MARK: GIF (giflib's encoder, writing to memory)
 
     /// One frame of palette `indices` (frameWidth x frameHeight) at (left, top) on a screen.
     static func gif(screenWidth: Int, screenHeight: Int, palette: [(UInt8, UInt8, UInt8)], background: Int = 0,
                     left: Int = 0, top: Int = 0, frameWidth: Int, frameHeight: Int, indices: [UInt8],
                     interlaced: Bool = false, transparentIndex: Int? = nil) -> [UInt8] {
-        let sink = Sink()
-        var error: Int32 = 0
-        let file = EGifOpen(Unmanaged.passUnretained(sink).toOpaque(), { file, data, length in
-            guard let file, let data, let user = file.pointee.UserData else { return 0 }
-            Unmanaged<Sink>.fromOpaque(user).takeUnretainedValue().bytes += UnsafeBufferPointer(start: data, count: Int(length))
-            return length
-        }, &error)!
-        var size = 2
-        while size < palette.count { size *= 2 }
-        let map = GifMakeMapObject(Int32(size), nil)!
-        defer { GifFreeMapObject(map) }
-        for (index, color) in palette.enumerated() {
-            map.pointee.Colors[index] = GifColorType(Red: color.0, Green: color.1, Blue: color.2)
+        AnimatedPictures.writeGIF { file in
+            var size = 2
+            while size < palette.count { size *= 2 }
+            let map = GifMakeMapObject(Int32(size), nil)!
+            defer { GifFreeMapObject(map) }
+            for (index, color) in palette.enumerated() {
+                map.pointee.Colors[index] = GifColorType(Red: color.0, Green: color.1, Blue: color.2)
+            }
+            EGifSetGifVersion(file, true)
+            precondition(EGifPutScreenDesc(file, Int32(screenWidth), Int32(screenHeight), 8, Int32(background), map) == GIF_OK)
+            if let transparentIndex {
+                var gce: [UInt8] = [0x01, 0, 0, UInt8(transparentIndex)]
+                precondition(EGifPutExtension(file, GRAPHICS_EXT_FUNC_CODE, 4, &gce) == GIF_OK)
+            }
+            precondition(EGifPutImageDesc(file, Int32(left), Int32(top), Int32(frameWidth), Int32(frameHeight), interlaced, nil) == GIF_OK)
+            let order: [Int] = interlaced
+                ? [(0, 8), (4, 8), (2, 4), (1, 2)].flatMap { stride(from: $0.0, to: frameHeight, by: $0.1) }
+                : Array(0..<frameHeight)
+            for row in order {
+                var line = Array(indices[(row * frameWidth)..<((row + 1) * frameWidth)])
+                precondition(EGifPutLine(file, &line, Int32(frameWidth)) == GIF_OK)
+            }
         }
-        EGifSetGifVersion(file, true)
-        precondition(EGifPutScreenDesc(file, Int32(screenWidth), Int32(screenHeight), 8, Int32(background), map) == GIF_OK)
-        if let transparentIndex {
-            var gce: [UInt8] = [0x01, 0, 0, UInt8(transparentIndex)]
-            precondition(EGifPutExtension(file, GRAPHICS_EXT_FUNC_CODE, 4, &gce) == GIF_OK)
-        }
-        precondition(EGifPutImageDesc(file, Int32(left), Int32(top), Int32(frameWidth), Int32(frameHeight), interlaced, nil) == GIF_OK)
-        let order: [Int] = interlaced
-            ? [(0, 8), (4, 8), (2, 4), (1, 2)].flatMap { stride(from: $0.0, to: frameHeight, by: $0.1) }
-            : Array(0..<frameHeight)
-        for row in order {
-            var line = Array(indices[(row * frameWidth)..<((row + 1) * frameWidth)])
-            precondition(EGifPutLine(file, &line, Int32(frameWidth)) == GIF_OK)
-        }
-        precondition(EGifCloseFile(file, &error) == GIF_OK)
-        return sink.bytes
     }
 
     // MARK: WebP (libwebp's simple encoder)
 
     static func webp(rgb: [UInt8], width: Int, height: Int, lossless: Bool, quality: Float = 90) -> [UInt8] {
-        var output: UnsafeMutablePointer<UInt8>?
-        let size = rgb.withUnsafeBufferPointer { source in
-            lossless
-                ? WebPEncodeLosslessRGB(source.baseAddress, Int32(width), Int32(height), Int32(width * 3), &output)
-                : WebPEncodeRGB(source.baseAddress, Int32(width), Int32(height), Int32(width * 3), quality, &output)
-        }
-        precondition(size > 0, "WebP encoding failed")
-        defer { WebPFree(output) }
-        return Array(UnsafeBufferPointer(start: output, count: size))
+        AnimatedPictures.stillWebP(rgb, width: width, height: height, lossless: lossless, quality: quality)
     }
 
     static func webpLosslessRGBA(_ rgba: [UInt8], width: Int, height: Int) -> [UInt8] {

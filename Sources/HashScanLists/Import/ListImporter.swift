@@ -58,11 +58,11 @@ public enum ListImporter {
         case .csv: try lines(CSVListParser())
         case .hashdeep: try lines(HashdeepLineParser())
         case .md5sum: try lines(ChecksumLineParser())
-        case .threatExchangePDQ: try lines(ThreatExchangeSignalLineParser())
+        case .threatExchangePDQ: try lines(ThreatExchangeSignalLineParser(minimumQuality: options.minimumPDQQuality))
         case .pdqHasherOutput: try lines(PDQHasherLineParser(minimumQuality: options.minimumPDQQuality))
         case .vpdqFrames: try lines(VPDQFramesLineParser(entryID: options.name ?? defaultName(file), minimumQuality: options.minimumPDQQuality))
         case .hashscanRecords: try lines(HashscanRecordsLineParser(minimumQuality: options.minimumPDQQuality))
-        case .threatExchangeDataset: try lines(ThreatExchangeDatasetParser())
+        case .threatExchangeDataset: try lines(ThreatExchangeDatasetParser(minimumQuality: options.minimumPDQQuality))
         case .vicsJSON:
             var importer = VICSJSONImporter(policy: options.vicsCategories)
             try importer.run(try open(), into: &collector)

@@ -1,13 +1,17 @@
 import HashScanCore
 
 /// `threatexchange dataset --csv` output: header `signal_type,signal_str,collab,category,tags`, tags
-/// space-separated. The category is kept as given, the tags as labels plus `collab:<name>`; signal types
-/// hashscan does not match are counted as unsupported. No entry id: records say `line:N`.
+/// space-separated. The category is kept as given, the tags as labels plus `collab:<name>`; a `vpdq` row is one
+/// video's frames (`VPDQSignal`); signal types hashscan does not match are counted as unsupported. No entry id:
+/// records say `line:N`.
 struct ThreatExchangeDatasetParser: LineRecordParser {
+    let minimumQuality: Int
     static let header = ["signal_type", "signal_str", "collab", "category", "tags"]
 
     private var splitter = CSVRecordSplitter()
     private var sawHeader = false
+
+    init(minimumQuality: Int) { self.minimumQuality = minimumQuality }
 
     mutating func parse(line: Substring, number: Int, into collector: inout EntryCollector) throws(ListParseError) {
         if !splitter.isPending, line.trimmingASCIIWhitespace.isEmpty { return }
@@ -45,16 +49,21 @@ struct ThreatExchangeDatasetParser: LineRecordParser {
             return
         }
         let type = fields[0].trimmingASCIIWhitespace
+        var labels = fields[4].split(separator: " ").map(String.init)
+        let collab = fields[2].trimmingASCIIWhitespace
+        if !collab.isEmpty { labels.append("collab:\(collab)") }
+        let category = fields[3].trimmingASCIIWhitespace
+        if type.lowercased() == "vpdq" {
+            try VPDQSignal.add(fields[1], line: line, category: category.isEmpty ? nil : String(category), labels: labels,
+                               minimumQuality: minimumQuality, into: &collector)
+            return
+        }
         guard let algorithm = ThreatExchangeSignalLineParser.algorithm(forSignalType: type) else {
             collector.counts.unsupported[type.lowercased(), default: 0] += 1
             return
         }
         switch ImportDigest.parse(fields[1], as: algorithm) {
         case .success(let digest):
-            var labels = fields[4].split(separator: " ").map(String.init)
-            let collab = fields[2].trimmingASCIIWhitespace
-            if !collab.isEmpty { labels.append("collab:\(collab)") }
-            let category = fields[3].trimmingASCIIWhitespace
             collector.add(ListEntry(
                 algorithm: algorithm, hash: digest, line: line, category: category.isEmpty ? nil : String(category), labels: labels
             ))

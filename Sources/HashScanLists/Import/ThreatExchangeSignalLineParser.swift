@@ -1,9 +1,12 @@
 import HashScanCore
 
 /// ThreatExchange `local_file` lines: `<signal_type> <signal>` separated by a space, or a bare 64-digit
-/// PDQ hash (the collaboration fixes the type). `pdq` gives PDQ entries and `video_md5` MD5 entries; other
-/// signal types (url, raw_text, vpdq...) are counted as unsupported. No entry id: records say `line:N`.
+/// PDQ hash (the collaboration fixes the type). `pdq` gives PDQ entries, `video_md5` MD5 entries and `vpdq` one
+/// video's frames (its JSON signal string, `VPDQSignal`); other signal types (url, raw_text...) are counted as
+/// unsupported. No entry id: records say `line:N`, and a vPDQ signal's frames are one entry by their line.
 struct ThreatExchangeSignalLineParser: LineRecordParser {
+    let minimumQuality: Int
+
     mutating func parse(line: Substring, number: Int, into collector: inout EntryCollector) throws(ListParseError) {
         let text = line.trimmingASCIIWhitespace
         if text.isEmpty || text.hasPrefix("#") { return }
@@ -16,6 +19,10 @@ struct ThreatExchangeSignalLineParser: LineRecordParser {
         } else {
             type = "pdq"
             signal = text
+        }
+        if type.lowercased() == "vpdq" {
+            try VPDQSignal.add(signal, line: number, minimumQuality: minimumQuality, into: &collector)
+            return
         }
         guard let algorithm = Self.algorithm(forSignalType: type) else {
             if type.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
