@@ -9,29 +9,44 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <errno.h>
+#include <unistd.h>
 
 /* Bytes past the RGB frame that swscale may write (vector stores; FFmpeg pads its own buffers by 64). */
 #define CHS_SCALE_PADDING 256
 
-/* The bytes FFmpeg reads through its I/O callbacks. */
-typedef struct chs_memory_source {
-    const uint8_t *data;
+/* The bytes FFmpeg reads through its I/O callbacks: a buffer in memory, or a file read with pread (never copied
+   anywhere else, never written). */
+typedef struct chs_source {
+    const uint8_t *data; /* NULL: read `descriptor` */
+    int descriptor;
     size_t size;
     size_t offset;
-} chs_memory_source;
+} chs_source;
 
 static int chs_read(void *opaque, uint8_t *buffer, int capacity) {
-    chs_memory_source *source = (chs_memory_source *)opaque;
+    chs_source *source = (chs_source *)opaque;
     size_t left = source->size - source->offset;
     if (left == 0) return AVERROR_EOF;
     size_t count = left < (size_t)capacity ? left : (size_t)capacity;
-    memcpy(buffer, source->data + source->offset, count);
+    if (source->data != NULL) {
+        memcpy(buffer, source->data + source->offset, count);
+    } else {
+        ssize_t got;
+        do {
+            got = pread(source->descriptor, buffer, count, (off_t)source->offset);
+        } while (got < 0 && errno == EINTR);
+        if (got < 0) return AVERROR(errno);
+        /* The file is shorter than when it was opened: the end of the data, which the demuxer reports. */
+        if (got == 0) return AVERROR_EOF;
+        count = (size_t)got;
+    }
     source->offset += count;
     return (int)count;
 }
 
 static int64_t chs_seek(void *opaque, int64_t offset, int whence) {
-    chs_memory_source *source = (chs_memory_source *)opaque;
+    chs_source *source = (chs_source *)opaque;
     int64_t base;
     switch (whence & ~AVSEEK_FORCE) {
     case AVSEEK_SIZE: return (int64_t)source->size;
@@ -166,15 +181,14 @@ static int chs_drain(chs_decode *d, const chs_video_limits *limits, chs_video_in
     }
 }
 
-int chs_video_decode(const uint8_t *data, size_t size, double seconds_per_hash, const chs_video_limits *limits,
-                     chs_video_info *info, chs_video_frame_fn on_frame, void *context) {
+static int chs_video_decode_source(chs_source source, double seconds_per_hash, const chs_video_limits *limits,
+                                   chs_video_info *info, chs_video_frame_fn on_frame, void *context) {
     static pthread_once_t quiet = PTHREAD_ONCE_INIT;
     pthread_once(&quiet, chs_quiet_once);
     memset(info, 0, sizeof *info);
     info->duration = -1;
     chs_decode d;
     memset(&d, 0, sizeof d);
-    chs_memory_source source = {data, size, 0};
     chs_deadline deadline = {chs_now() + limits->max_seconds, 0};
     int result;
 
@@ -308,4 +322,17 @@ int chs_video_decode(const uint8_t *data, size_t size, double seconds_per_hash, 
     }
     chs_release(&d);
     return result;
+}
+
+int chs_video_decode(const uint8_t *data, size_t size, double seconds_per_hash, const chs_video_limits *limits,
+                     chs_video_info *info, chs_video_frame_fn on_frame, void *context) {
+    chs_source source = {data, -1, size, 0};
+    if (data == NULL) source.size = 0;
+    return chs_video_decode_source(source, seconds_per_hash, limits, info, on_frame, context);
+}
+
+int chs_video_decode_descriptor(int descriptor, int64_t size, double seconds_per_hash, const chs_video_limits *limits,
+                                chs_video_info *info, chs_video_frame_fn on_frame, void *context) {
+    chs_source source = {NULL, descriptor, size > 0 ? (size_t)size : 0, 0};
+    return chs_video_decode_source(source, seconds_per_hash, limits, info, on_frame, context);
 }

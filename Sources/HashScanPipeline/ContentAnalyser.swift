@@ -7,7 +7,9 @@ import HashScanCore
 /// type is one new conforming type, added in `ReadPass.init` (docs/architecture.md). Not thread-safe: one per worker.
 package protocol ContentAnalyser: AnyObject {
     /// Whether the item whose first chunk is `head` is this analyser's content (a cheap sniff). Asked once per item.
-    func wants(head: UnsafeRawBufferPointer) -> Bool
+    /// `rereadable` is the item's open regular file when it has one (scan, worker), which the analyser may read again
+    /// with `pread` in `finish` instead of collecting every chunk (videos too large for memory); nil for streams and bodies.
+    func wants(head: UnsafeRawBufferPointer, rereadable: Int32?) -> Bool
     /// Every chunk of a wanted item in order, the first included. An error gives the item up for this analyser
     /// (e.g. over its size limit); it becomes the item's note, its digests still count.
     func consume(_ chunk: UnsafeRawBufferPointer) -> ScanError?

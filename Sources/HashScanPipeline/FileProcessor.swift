@@ -104,7 +104,8 @@ package final class FileProcessor {
     }
 
     private func readAndHash(_ descriptor: Int32, expectedSize: UInt64?) -> FileResult.Outcome {
-        pass.begin()
+        // A regular file (its size known) can be read again where it is: a video too large for memory is decoded so.
+        pass.begin(rereadable: expectedSize != nil ? descriptor : nil)
         var total: UInt64 = 0
         while true {
             let count = read(descriptor, buffer.baseAddress, buffer.count)

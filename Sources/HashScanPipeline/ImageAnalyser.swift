@@ -17,7 +17,7 @@ final class ImageAnalyser: ContentAnalyser {
         decoder = ImageDecoder(limits: ImageLimits(maxPixels: options.maxPixels, maxFileBytes: options.maxImageBytes))
     }
 
-    func wants(head: UnsafeRawBufferPointer) -> Bool {
+    func wants(head: UnsafeRawBufferPointer, rereadable: Int32?) -> Bool {
         ImageFormat.sniff(head) != nil
     }
 

@@ -23,7 +23,8 @@ public struct ImageHashingOptions: Sendable {
     /// vPDQ (with `.vpdq` among the algorithms): one frame hashed every this many seconds of video; 0 hashes every
     /// frame (as the reference's published sample hashes do).
     public var vpdqSecondsPerHash: Double = 1
-    /// Videos larger than this are not decoded (their digests still count; the record says so).
+    /// Videos up to this size are decoded from memory; a larger regular file is decoded from the file itself (pread),
+    /// a larger stream or request body is not decoded (its digests still count; the record says `too_large`).
     public var maxVideoBytes = 1 << 30
     /// Frame size, frame count, duration and wall-clock bounds of a video's decode.
     public var videoLimits = VideoLimits()

@@ -15,6 +15,7 @@ package final class ReadPass {
     /// Per item: nil until the first chunk is seen, then whether each analyser is collecting.
     private var collecting: [Bool]? = nil
     private var note: ScanError? = nil
+    private var rereadable: Int32? = nil
 
     /// - Parameters:
     ///   - cryptographic: the digests every item gets.
@@ -32,18 +33,19 @@ package final class ReadPass {
         self.analysers = analysers
     }
 
-    /// Starts an item.
-    package func begin() {
+    /// Starts an item; `rereadable` is its open regular file, when it has one (see `ContentAnalyser.wants`).
+    package func begin(rereadable: Int32? = nil) {
         digester?.reset()
         collecting = nil
         note = nil
+        self.rereadable = rereadable
     }
 
     /// The item's next chunk.
     package func consume(_ chunk: UnsafeRawBufferPointer) {
         digester?.update(chunk)
         guard !analysers.isEmpty, !chunk.isEmpty else { return }
-        if collecting == nil { collecting = analysers.map { $0.wants(head: chunk) } }
+        if collecting == nil { collecting = analysers.map { [rereadable] in $0.wants(head: chunk, rereadable: rereadable) } }
         for index in analysers.indices where collecting![index] {
             if let error = analysers[index].consume(chunk) {
                 collecting![index] = false

@@ -5,7 +5,8 @@ import HashScanVideo
 
 /// Videos and animations: collects the bytes of a file that sniffs as a video container, a GIF or an animated WebP
 /// (up to `maxVideoBytes`) during the read pass, then decodes it once from memory and adds its vPDQ (`hashes.vpdq`)
-/// and a `video` object. A video that cannot be decoded keeps its digests and says why (`corrupt_video`,
+/// and a `video` object. A larger video in a regular file is decoded from the file itself (read again with `pread`,
+/// never copied); from a stream or a request body it is `too_large`. A video that cannot be decoded keeps its digests and says why (`corrupt_video`,
 /// `too_large`, `timed_out`). An animation keeps its first frame's PDQ from the image side; its frames are sampled
 /// like a video's (an animated GIF is often a clip), and a GIF of one frame is a still image with no vPDQ.
 final class VideoAnalyser: ContentAnalyser {
@@ -13,6 +14,9 @@ final class VideoAnalyser: ContentAnalyser {
     private let hasher: VideoHasher
     private var buffer: ContentBuffer
     private var kind = Kind.video
+    /// The item's open file, and whether it outgrew the buffer and is to be decoded from there.
+    private var rereadable: Int32?
+    private var decodeFromFile = false
     private lazy var pdq = PDQHasher()
 
     /// GIFs go through FFmpeg like videos (the reference's vPDQ decodes them so); animated WebP through
@@ -25,7 +29,9 @@ final class VideoAnalyser: ContentAnalyser {
         hasher = VideoHasher(limits: options.videoLimits)
     }
 
-    func wants(head: UnsafeRawBufferPointer) -> Bool {
+    func wants(head: UnsafeRawBufferPointer, rereadable: Int32?) -> Bool {
+        self.rereadable = rereadable
+        decodeFromFile = false
         if VideoFormat.sniff(head) != nil {
             kind = .video
         } else if ImageFormat.sniff(head) == .gif {
@@ -39,7 +45,13 @@ final class VideoAnalyser: ContentAnalyser {
     }
 
     func consume(_ chunk: UnsafeRawBufferPointer) -> ScanError? {
-        buffer.append(chunk) ? nil : ScanError(.tooLarge, "video file larger than \(options.maxVideoBytes) bytes; not decoded")
+        if decodeFromFile || buffer.append(chunk) { return nil }
+        if kind == .video, rereadable != nil {
+            buffer.release()
+            decodeFromFile = true
+            return nil
+        }
+        return ScanError(.tooLarge, "video larger than \(options.maxVideoBytes) bytes and not in a file that can be read again; not decoded")
     }
 
     func finish(into file: inout HashedFile) {
@@ -48,7 +60,12 @@ final class VideoAnalyser: ContentAnalyser {
             hashWebPAnimation(into: &file)
             return
         }
-        let outcome = buffer.bytes.withUnsafeBytes { hasher.hash($0, secondsPerHash: options.vpdqSecondsPerHash) }
+        let outcome: VideoHasher.Outcome
+        if decodeFromFile, let rereadable {
+            outcome = hasher.hash(descriptor: rereadable, size: Int(file.size), secondsPerHash: options.vpdqSecondsPerHash)
+        } else {
+            outcome = buffer.bytes.withUnsafeBytes { hasher.hash($0, secondsPerHash: options.vpdqSecondsPerHash) }
+        }
         switch outcome {
         case .hashed(let info, let frames):
             // A still GIF is an image: its PDQ is the image side's, and one frame is no video.
@@ -95,5 +112,8 @@ final class VideoAnalyser: ContentAnalyser {
         }
     }
 
-    func discard() { buffer.release() }
+    func discard() {
+        buffer.release()
+        decodeFromFile = false
+    }
 }

@@ -24,13 +24,29 @@ public final class VideoHasher {
 
     /// Decodes and hashes the video in `bytes`.
     public func hash(_ bytes: UnsafeRawBufferPointer, secondsPerHash: Double) -> Outcome {
+        decode { limits, info, onFrame, context in
+            chs_video_decode(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, max(0, secondsPerHash),
+                             limits, info, onFrame, context)
+        }
+    }
+
+    /// Decodes and hashes the first `size` bytes of an open file, read where they are (`pread`), for a video too
+    /// large to hold in memory. The descriptor's offset is not moved and it stays open.
+    public func hash(descriptor: Int32, size: Int, secondsPerHash: Double) -> Outcome {
+        decode { limits, info, onFrame, context in
+            chs_video_decode_descriptor(descriptor, Int64(size), max(0, secondsPerHash), limits, info, onFrame, context)
+        }
+    }
+
+    private func decode(
+        _ call: (UnsafePointer<chs_video_limits>, UnsafeMutablePointer<chs_video_info>, chs_video_frame_fn, UnsafeMutableRawPointer) -> Int32
+    ) -> Outcome {
         var cLimits = chs_video_limits(max_pixels: Int64(limits.maxPixels), max_frames: Int64(limits.maxFrames),
                                        max_duration: limits.maxDuration, max_seconds: limits.maxSeconds)
         var info = chs_video_info()
         let collector = FrameCollector(pdq: pdq)
         let status = withUnsafeMutablePointer(to: &cLimits) { limitsPointer in
-            chs_video_decode(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, max(0, secondsPerHash),
-                             limitsPointer, &info, { context, rgb, width, height, number, timestamp in
+            call(limitsPointer, &info, { context, rgb, width, height, number, timestamp in
                 let collector = Unmanaged<FrameCollector>.fromOpaque(context!).takeUnretainedValue()
                 collector.add(rgb!, width: Int(width), height: Int(height), number: Int(number), timestamp: timestamp)
                 return 0

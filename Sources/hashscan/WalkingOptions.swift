@@ -74,7 +74,7 @@ struct ImageOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("vPDQ (--algorithms vpdq): hash one frame every S seconds of video; 0 hashes every frame.", valueName: "S"))
     var vpdqSeconds: Double = 1
 
-    @Option(name: .long, help: "Largest video file decoded, in bytes (larger ones keep their digests and say so).")
+    @Option(name: .long, help: "Largest video held in memory to decode, in bytes; a larger file is decoded from the file itself, a larger stream keeps its digests and says too_large.")
     var maxVideoBytes: Int = 1 << 30
 
     @Option(name: .long, help: ArgumentHelp("Longest a video's decode may take, in seconds of wall-clock time (then timed_out).", valueName: "seconds"))

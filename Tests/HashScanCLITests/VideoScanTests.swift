@@ -35,6 +35,30 @@ struct VideoScanTests {
         #expect(all.count == 120)
     }
 
+    @Test("a video larger than --max-video-bytes is decoded from its file, frame for frame as from memory; from standard input it is too_large")
+    func largeVideosFromTheirFile() throws {
+        let tree = try TemporaryTree()
+        let data = try Data(contentsOf: Self.video)
+        try tree.write("clip.mp4", data)
+        let arguments = ["hash", "--algorithms", "sha256,vpdq", "--vpdq-seconds", "0"]
+        let memory = try HashscanProcess.run(arguments + ["clip.mp4"], in: tree.url)
+        let file = try HashscanProcess.run(arguments + ["--max-video-bytes", "65536", "clip.mp4"], in: tree.url)
+        #expect(memory.status == 0 && file.status == 0, "\(file.stderr)")
+        func frames(_ outcome: HashscanProcess.Outcome) -> [[String: AnyHashable]]? {
+            (outcome.records(ofType: "file").first?["hashes"] as? [String: Any])?["vpdq"] as? [[String: AnyHashable]]
+        }
+        #expect(frames(file)?.count == 120)
+        #expect(frames(file) == frames(memory), "the decode from the file differs from the decode from memory")
+        #expect((file.records(ofType: "file").first?["hashes"] as? [String: Any])?["sha256"] as? String
+                == (try coreutilsDigests("sha256sum", files: [tree.url.appendingPathComponent("clip.mp4")]))[0])
+
+        // Standard input cannot be read twice: over the limit, the digests stay and the record says why.
+        let piped = try HashscanProcess.run(arguments + ["--max-video-bytes", "65536", "-"], in: tree.url, stdin: data)
+        let record = try #require(piped.records.first { ($0["type"] as? String) == "error" || ($0["type"] as? String) == "file" })
+        #expect(record["code"] as? String == "too_large", "\(record)")
+        #expect((record["hashes"] as? [String: Any])?["sha256"] != nil)
+    }
+
     @Test("two workers decoding videos at once, every frame: every record complete (swscale's stores past a frame once corrupted the heap)")
     func concurrentDecodes() throws {
         let tree = try TemporaryTree()

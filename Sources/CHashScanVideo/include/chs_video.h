@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 /*
- * Video frames for hashing, decoded by FFmpeg from bytes in memory (never a temporary file). Every limit is
+ * Video frames for hashing, decoded by FFmpeg from bytes in memory or an open file (never a temporary file). Every limit is
  * checked before the memory it bounds is allocated, and a wall-clock budget interrupts FFmpeg's own loops, so a
  * hostile stream ends with an error code rather than a crash, a hang or unbounded memory. FFmpeg's log is off.
  */
@@ -52,5 +52,12 @@ enum {
  */
 int chs_video_decode(const uint8_t *data, size_t size, double seconds_per_hash, const chs_video_limits *limits,
                      chs_video_info *info, chs_video_frame_fn on_frame, void *context);
+
+/*
+ * The same, reading the first `size` bytes of the open file `descriptor` with pread (its offset is not moved), for
+ * videos too large to hold in memory. The descriptor stays open.
+ */
+int chs_video_decode_descriptor(int descriptor, int64_t size, double seconds_per_hash, const chs_video_limits *limits,
+                                chs_video_info *info, chs_video_frame_fn on_frame, void *context);
 
 #endif
