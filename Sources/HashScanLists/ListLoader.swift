@@ -16,8 +16,9 @@ public enum ListLoader {
         public var warnings: [String]
     }
 
-    /// A list that cannot be used. `unreadable`: the file is missing, unreadable or not a compiled list it claims
-    /// to be; `malformed`: its content is broken (each line of `messages` is `file:line: reason` where known).
+    /// A list that cannot be used. `unreadable`: the file is missing, unreadable, cut short or not a compiled list it
+    /// claims to be; `malformed`: its content is broken — a source list's records (each line of `messages` is
+    /// `file:line: reason` where known) or a compiled list's checksums or structure.
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public enum Kind: Sendable { case unreadable, malformed }
         public let path: String
@@ -53,7 +54,8 @@ public enum ListLoader {
         do {
             return try CompiledList(path: path, residency: residency)
         } catch {
-            throw Failure(path: path, kind: .unreadable, messages: [error.description])
+            // A damaged list's content is bad data (65); a missing, cut or foreign file cannot be read as one (66).
+            throw Failure(path: path, kind: error.isCorrupt ? .malformed : .unreadable, messages: [error.description])
         }
     }
 

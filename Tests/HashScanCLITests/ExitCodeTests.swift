@@ -37,6 +37,15 @@ struct ExitCodeTests {
         let compiled = try HashscanProcess.run(["scan", "data", "--list", "fake.hsl"], in: tree.url)
         #expect(compiled.status == 66, "\(compiled.stderr)")
         #expect(compiled.stderr.contains("not a compiled hashscan list"), "\(compiled.stderr)")
+        // A real compiled list with one byte of its tables changed: refused before it is trusted.
+        try tree.write("one.txt", "md5:d41d8cd98f00b204e9800998ecf8427e,E-1\n")
+        let built = try HashscanProcess.run(["lists", "compile", "one.txt", "--name", "one", "-o", "one.hsl"], in: tree.url)
+        #expect(built.status == 0, "\(built.stderr)")
+        var damagedList = try Data(contentsOf: tree.url.appendingPathComponent("one.hsl"))
+        damagedList[300] ^= 0x01
+        try tree.write("one.hsl", damagedList)
+        let damaged = try HashscanProcess.run(["scan", "data", "--list", "one.hsl"], in: tree.url)
+        #expect(damaged.status == 65 && damaged.stderr.contains("payload checksum mismatch"), "\(damaged.stderr)")
         try tree.write("empty.txt", "")
         let empty = try HashscanProcess.run(["scan", "data", "--list", "empty.txt"], in: tree.url)
         #expect(empty.status == 65 && empty.stderr.contains("empty.txt: the file is empty: not a list"), "\(empty.stderr)")

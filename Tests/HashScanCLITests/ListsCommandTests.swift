@@ -87,13 +87,16 @@ struct ListsCommandTests {
         let (tree, _) = try compiledDemo()
         var bytes = try Data(contentsOf: tree.url.appendingPathComponent("known.hsl"))
         try bytes.prefix(bytes.count - 10).write(to: tree.url.appendingPathComponent("short.hsl"))
-        bytes[300] ^= 0xFF  // inside the first section: open succeeds, the checksum does not
+        bytes[300] ^= 0xFF  // inside the first section: the payload checksum refuses it at open
         try bytes.write(to: tree.url.appendingPathComponent("flipped.hsl"))
         let scan = try HashscanProcess.run(["scan", "data", "--list", "short.hsl"], in: tree.url)
         #expect(scan.status == 66)
         #expect(scan.stdout.isEmpty)
         #expect(scan.stderr.contains("truncated"))
-        #expect(try HashscanProcess.run(["lists", "verify", "flipped.hsl"], in: tree.url).status == 65)
+        let verify = try HashscanProcess.run(["lists", "verify", "flipped.hsl"], in: tree.url)
+        #expect(verify.status == 65 && verify.stderr.contains("payload checksum mismatch"), "\(verify.stderr)")
+        let flipped = try HashscanProcess.run(["scan", "data", "--list", "flipped.hsl"], in: tree.url)
+        #expect(flipped.status == 65 && flipped.stdout.isEmpty, "\(flipped.stderr)")
     }
 
     @Test("diff counts added and removed entries")

@@ -144,7 +144,7 @@ struct CompiledListTests {
         #expect(found == expected)
     }
 
-    @Test("truncated, corrupted and foreign files are refused with a clear reason; payload damage fails verify")
+    @Test("truncated, corrupted and foreign files are refused with a clear reason; payload damage is refused at open")
     func refusesDamage() throws {
         let scratch = try ScratchDirectory()
         try CompiledListWriter.write(Self.sampleList(), to: scratch.path("good.hsl"))
@@ -172,9 +172,70 @@ struct CompiledListTests {
 
         var payload = good
         payload[300] ^= 0x40  // inside the first section
-        try payload.write(to: URL(fileURLWithPath: scratch.path("payload.hsl")))
-        let damaged = try CompiledList(path: scratch.path("payload.hsl"))
-        #expect(!damaged.verify())
+        try refused(payload, "payload.hsl", mentions: "payload checksum mismatch")
+    }
+
+    /// A list as a forger would write it: changed bytes with both checksums recomputed, so only the structure checks
+    /// and the bounds of every lookup stand between the file and the reader.
+    static func resign(_ bytes: inout Data) {
+        let payload = bytes.withUnsafeBytes { CompiledListChecksum.sha256(UnsafeRawBufferPointer(rebasing: $0[CompiledListLayout.headerSize...])) }
+        bytes.replaceSubrange(CompiledListLayout.Offset.payloadDigest..<(CompiledListLayout.Offset.payloadDigest + 32), with: payload)
+        let header = bytes.withUnsafeBytes { CompiledListChecksum.sha256(UnsafeRawBufferPointer(rebasing: $0[0..<CompiledListLayout.Offset.headerDigest])) }
+        bytes.replaceSubrange(CompiledListLayout.Offset.headerDigest..<(CompiledListLayout.Offset.headerDigest + 32), with: header)
+    }
+
+    /// The bytes a damage walk visits: from `start` through the first sections (1,200 bytes), and the section table
+    /// and metadata at the end.
+    static func damagePositions(_ good: Data, from start: Int) -> [Int] {
+        let table = Int(good[CompiledListLayout.Offset.sectionTable..<(CompiledListLayout.Offset.sectionTable + 8)].reversed()
+            .reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+        return Array(start..<min(good.count, 1_200)) + Array(max(1_200, table)..<good.count)
+    }
+
+    @Test("every byte of the header, the section table and the first sections, set to 0xff or 0x80: refused at open, every time")
+    func byteByByteDamageIsRefused() throws {
+        let scratch = try ScratchDirectory()
+        try CompiledListWriter.write(Self.sampleList(), to: scratch.path("good.hsl"), multiIndexMinimum: 100)
+        let good = try Data(contentsOf: URL(fileURLWithPath: scratch.path("good.hsl")))
+        let positions = Self.damagePositions(good, from: 0)
+        var tried = 0
+        var accepted: [Int] = []
+        for position in positions {
+            for value: UInt8 in [0xFF, 0x80] where good[position] != value {
+                var damaged = good
+                damaged[position] = value
+                try damaged.write(to: URL(fileURLWithPath: scratch.path("damaged.hsl")))
+                tried += 1
+                if (try? CompiledList(path: scratch.path("damaged.hsl"))) != nil { accepted.append(position) }
+            }
+        }
+        print("compiled list of \(good.count) bytes: \(tried) single-byte damages, \(accepted.count) accepted")
+        #expect(accepted.isEmpty, "damaged copies accepted at offsets \(accepted.prefix(20))")
+        #expect(tried > 2_000)
+    }
+
+    @Test("a forged list (damaged, then both checksums recomputed) never crashes: refused by its structure or answering in bounds")
+    func forgedDamageNeverCrashes() throws {
+        let scratch = try ScratchDirectory()
+        try CompiledListWriter.write(Self.sampleList(), to: scratch.path("good.hsl"), multiIndexMinimum: 100)
+        let good = try Data(contentsOf: URL(fileURLWithPath: scratch.path("good.hsl")))
+        var random = SplitMix64(state: 11)
+        var opened = 0, refused = 0
+        for position in Self.damagePositions(good, from: CompiledListLayout.headerSize) {
+            for value: UInt8 in [0xFF, 0x00] where good[position] != value {
+                var damaged = good
+                damaged[position] = value
+                Self.resign(&damaged)
+                try damaged.write(to: URL(fileURLWithPath: scratch.path("forged.hsl")))
+                guard let compiled = try? CompiledList(path: scratch.path("forged.hsl")) else { refused += 1; continue }
+                opened += 1
+                for algorithm in [HashAlgorithm.md5, .sha1, .sha256, .pdq] {
+                    _ = compiled.matches(for: FileHashes(digests: [algorithm: random.digest(bytes: algorithm.byteCount)]))
+                }
+            }
+        }
+        print("forged single-byte damages: \(refused) refused, \(opened) opened and answered in bounds")
+        #expect(refused + opened > 2_000)
     }
 
     @Test("random garbage after a valid header never crashes a lookup")
@@ -183,15 +244,16 @@ struct CompiledListTests {
         try CompiledListWriter.write(Self.sampleList(), to: scratch.path("good.hsl"), multiIndexMinimum: 100)
         var bytes = try Data(contentsOf: URL(fileURLWithPath: scratch.path("good.hsl")))
         var random = SplitMix64(state: 5)
-        // Scribble over the sections (not the header, metadata or table): open succeeds, lookups must stay in bounds.
+        // Scribble over the sections (not the header, metadata or table) and re-sign: open succeeds, lookups must stay in bounds.
         let sectionsEnd = Int(bytes[40..<48].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) })  // the metadata offset
         for _ in 0..<2000 {
             let position = 256 + Int(random.next() % UInt64(sectionsEnd - 256))
             bytes[position] = UInt8(truncatingIfNeeded: random.next())
         }
+        Self.resign(&bytes)
         try bytes.write(to: URL(fileURLWithPath: scratch.path("scribbled.hsl")))
         let compiled = try CompiledList(path: scratch.path("scribbled.hsl"))
-        #expect(!compiled.verify())
+        #expect(compiled.verify())
         for _ in 0..<200 {
             for algorithm in [HashAlgorithm.md5, .sha1, .sha256, .pdq] {
                 _ = compiled.matches(for: FileHashes(digests: [algorithm: random.digest(bytes: algorithm.byteCount)]))

@@ -41,6 +41,11 @@ struct ListReloadFailureTests {
                 damaged[20] ^= 0xFF
                 try damaged.write(to: URL(fileURLWithPath: compiled))
             }),
+            ("compiled list with one byte of a section changed", {
+                var damaged = good
+                damaged[300] ^= 0x01
+                try damaged.write(to: URL(fileURLWithPath: compiled))
+            }),
             ("source list malformed", {
                 try good.write(to: URL(fileURLWithPath: compiled))
                 try "md5:not-a-digest,S-1\n".write(toFile: source, atomically: true, encoding: .utf8)

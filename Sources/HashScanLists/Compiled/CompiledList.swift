@@ -1,12 +1,16 @@
 import Foundation
 import HashScanCore
 
-/// A compiled list opened by memory mapping: opening validates the header and section table (milliseconds
-/// whatever the size); `verify()` checks the full checksum. Immutable and shared by all workers.
+/// A compiled list opened by memory mapping: opening validates the header, the section table and every section's
+/// bounds without trapping arithmetic, then the payload checksum (one SHA-256 pass over the file, about half a
+/// second a gigabyte), so a damaged list is refused before it is trusted. Immutable and shared by all workers.
 public final class CompiledList: HashMatcher, @unchecked Sendable {
     public struct OpenError: Error, CustomStringConvertible {
         public let path: String
         public let reason: String
+        /// A compiled list whose content is damaged (checksums, structure), as opposed to a file that cannot be read
+        /// or is not a complete compiled list of this format at all.
+        public var isCorrupt = false
         public var description: String { "\(path): \(reason)" }
     }
 
@@ -25,7 +29,7 @@ public final class CompiledList: HashMatcher, @unchecked Sendable {
 
     /// Where the index tables live while the list is open.
     public enum Residency: Sendable {
-        /// Read in place from the mapped file: opening costs milliseconds; pages load as lookups touch them.
+        /// Read in place from the mapped file: opening costs one checksum pass; pages stay cached as lookups touch them.
         case mapped
         /// Index tables (exact and perceptual) copied into anonymous memory backed by huge pages where the system
         /// allows: opening reads them once, then each random probe avoids a page walk (several times more PDQ
@@ -44,25 +48,33 @@ public final class CompiledList: HashMatcher, @unchecked Sendable {
             throw OpenError(path: path, reason: "\(operation): \(String(cString: strerror(code)))")
         }
         let bytes = file.bytes
-        func fail(_ reason: String) -> OpenError { OpenError(path: path, reason: reason) }
-        guard bytes.count >= CompiledListLayout.headerSize else { throw fail("not a compiled hashscan list (too short)") }
-        guard Array(bytes[0..<8]) == CompiledListLayout.magic else { throw fail("not a compiled hashscan list (bad magic)") }
+        func fail(_ reason: String, corrupt: Bool = true) -> OpenError { OpenError(path: path, reason: reason, isCorrupt: corrupt) }
+        guard bytes.count >= CompiledListLayout.headerSize else { throw fail("not a compiled hashscan list (too short)", corrupt: false) }
+        guard Array(bytes[0..<8]) == CompiledListLayout.magic else { throw fail("not a compiled hashscan list (bad magic)", corrupt: false) }
         let version: UInt32 = bytes.loadLE(at: CompiledListLayout.Offset.version)
         guard version == CompiledListLayout.formatVersion else {
-            throw fail("compiled list format version \(version); this hashscan reads version \(CompiledListLayout.formatVersion)")
+            throw fail("compiled list format version \(version); this hashscan reads version \(CompiledListLayout.formatVersion)", corrupt: false)
         }
         let headerDigest = CompiledListChecksum.sha256(UnsafeRawBufferPointer(rebasing: bytes[0..<CompiledListLayout.Offset.headerDigest]))
         guard headerDigest == Array(bytes[CompiledListLayout.Offset.headerDigest..<(CompiledListLayout.Offset.headerDigest + 32)]) else {
             throw fail("header checksum mismatch: the file is corrupt")
         }
+        // The rest of the header is reserved and written as zeros: anything else there is damage.
+        guard bytes[(CompiledListLayout.Offset.headerDigest + 32)..<CompiledListLayout.headerSize].allSatisfy({ $0 == 0 }) else {
+            throw fail("reserved header bytes are not zero: the file is corrupt")
+        }
         let declaredSize: UInt64 = bytes.loadLE(at: CompiledListLayout.Offset.fileSize)
         guard declaredSize == UInt64(bytes.count) else {
             throw fail(declaredSize > UInt64(bytes.count)
-                ? "truncated: \(bytes.count) of \(declaredSize) bytes" : "\(UInt64(bytes.count) - declaredSize) unexpected bytes after the list")
+                ? "truncated: \(bytes.count) of \(declaredSize) bytes" : "\(UInt64(bytes.count) - declaredSize) unexpected bytes after the list",
+                corrupt: false)
         }
+        // The bytes must be the ones written before anything in them is believed (a flipped bit in a table would
+        // match wrongly, and a damaged count must not size anything).
+        guard Self.payloadIntact(bytes) else { throw fail("payload checksum mismatch: a byte after the header changed since the list was compiled") }
         let sectionCount = Int(bytes.loadLE(at: CompiledListLayout.Offset.sectionCount) as UInt32)
-        let tableOffset = Int(bytes.loadLE(at: CompiledListLayout.Offset.sectionTable) as UInt64)
-        guard sectionCount < 10_000, tableOffset >= CompiledListLayout.headerSize,
+        guard let tableOffset = Int(exactly: bytes.loadLE(at: CompiledListLayout.Offset.sectionTable) as UInt64),
+              sectionCount < 10_000, tableOffset >= CompiledListLayout.headerSize,
               tableOffset + sectionCount * CompiledListLayout.sectionEntrySize <= bytes.count else {
             throw fail("section table out of bounds: the file is corrupt")
         }
@@ -216,7 +228,7 @@ public final class CompiledList: HashMatcher, @unchecked Sendable {
         if algorithm.isCryptographic {
             let digests = try one(.sortedDigests)
             let buckets = try one(.prefixBuckets)
-            let bits = Int(buckets.parameter0)
+            let bits = Int(clamping: buckets.parameter0)
             guard Int(digests.count) == rowCount, digests.length == UInt64(rowCount * width), digests.parameter0 == UInt64(width),
                   bits <= 28, buckets.length == UInt64(((1 << bits) + 1) * 4) else { throw ParseFailure("digest table size") }
             exact[algorithm] = ExactIndex(digests: base + Int(digests.offset), width: width, count: rowCount,
@@ -231,12 +243,14 @@ public final class CompiledList: HashMatcher, @unchecked Sendable {
             var start = 0
             var planned = 0
             for (offsets, postings) in zip(offsetSections, postingSections) {
-                let bits = Int(offsets.parameter1)
+                let bits = Int(clamping: offsets.parameter1)
                 guard bits >= 1, bits <= 26, start + bits <= width * 8, offsets.length == UInt64(((1 << bits) + 1) * 4),
-                      postings.count == UInt64(rowCount), postings.length == UInt64(rowCount * 4) else { throw ParseFailure("chunk table size") }
+                      postings.count == UInt64(rowCount), postings.length == UInt64(rowCount * 4),
+                      // The radius the chunks were planned for sizes the search plan: at most the hash's bits.
+                      postings.parameter1 <= UInt64(width * 8) else { throw ParseFailure("chunk table size") }
                 chunks.append(HammingIndex.Chunk(start: start, bits: bits, offsets: base + Int(offsets.offset), postings: base + Int(postings.offset)))
                 start += bits
-                planned = Int(postings.parameter1)
+                planned = Int(clamping: postings.parameter1)
             }
             guard chunks.isEmpty || start == width * 8 else { throw ParseFailure("chunks do not cover the hash") }
             hamming[algorithm] = HammingIndex(hashes: base + Int(hashes.offset), width: width, count: rowCount,
@@ -314,8 +328,9 @@ public final class CompiledList: HashMatcher, @unchecked Sendable {
     }
 
     /// Recomputes the payload checksum: proves every byte is as written.
-    public func verify() -> Bool {
-        let bytes = file.bytes
+    public func verify() -> Bool { Self.payloadIntact(file.bytes) }
+
+    private static func payloadIntact(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let stored = Array(bytes[CompiledListLayout.Offset.payloadDigest..<(CompiledListLayout.Offset.payloadDigest + 32)])
         return CompiledListChecksum.sha256(UnsafeRawBufferPointer(rebasing: bytes[CompiledListLayout.headerSize...])) == stored
     }
