@@ -102,9 +102,11 @@ public enum RecordEncoder {
         return json.bytes
     }
 
-    /// The `matches` array. `withReference: false` leaves out the list's own hash: the HTTP service's verdicts
-    /// say nothing about a list beyond the verdict for the hash given.
-    package static func appendHits(_ hits: [ListHit], keys: [String]? = nil, withReference: Bool = true, to json: inout JSONLineBuilder) {
+    /// The `matches` array. `withReference: false` leaves out the list's own hash, `withDistance: false` the distance
+    /// and threshold: the HTTP service's verdicts say nothing about a list beyond the verdict for the hash given, and
+    /// only keys trusted with distances see them.
+    package static func appendHits(_ hits: [ListHit], keys: [String]? = nil, withReference: Bool = true, withDistance: Bool = true,
+                                   to json: inout JSONLineBuilder) {
         json.key("matches")
         json.beginArray()
         for (index, hit) in hits.enumerated() {
@@ -114,8 +116,10 @@ public enum RecordEncoder {
             json.field("entry", hit.entry)
             if let category = hit.category { json.field("category", category) }
             json.field("algorithm", hit.algorithm.rawValue)
-            json.field("distance", hit.distance)
-            json.field("threshold", hit.threshold)
+            if withDistance {
+                json.field("distance", hit.distance)
+                json.field("threshold", hit.threshold)
+            }
             if withReference { json.field("reference", hit.reference.hex) }
             if let variant = hit.variant { json.field("pdq_variant", variant) }
             if let video = hit.vpdq {

@@ -8,24 +8,25 @@ import HashScanVideo
 /// (`RecordEncoder.appendHashes`), so a hash reads the same in `hashscan hash` output and in an API answer.
 enum APIEncoder {
     /// A verdict for one upload or one set of given hashes.
+    /// `distances`: whether the key may see each hit's distance and threshold (`match:distance`).
     static func verdict(_ hits: [ListHit], hashes: FileHashes?, size: UInt64? = nil, image: ImageInfo? = nil, video: VideoInfo? = nil,
-                        imageError: ScanError? = nil, id: String? = nil, requestID: String? = nil) -> [UInt8] {
+                        imageError: ScanError? = nil, id: String? = nil, requestID: String? = nil, distances: Bool) -> [UInt8] {
         var json = JSONLineBuilder()
         appendVerdict(hits, hashes: hashes, size: size, image: image, video: video, imageError: imageError, id: id,
-                      requestID: requestID, to: &json)
+                      requestID: requestID, distances: distances, to: &json)
         json.finishLine()
         return json.bytes
     }
 
     static func appendVerdict(_ hits: [ListHit], hashes: FileHashes?, size: UInt64? = nil, image: ImageInfo? = nil,
                               video: VideoInfo? = nil, imageError: ScanError? = nil, id: String? = nil, requestID: String? = nil,
-                              to json: inout JSONLineBuilder) {
+                              distances: Bool, to json: inout JSONLineBuilder) {
         json.beginObject()
         if let requestID { json.field("request_id", requestID) }
         if let id { json.field("id", id) }
         json.key("match")
         json.bool(!hits.isEmpty)
-        RecordEncoder.appendHits(hits, withReference: false, to: &json)
+        RecordEncoder.appendHits(hits, withReference: false, withDistance: distances, to: &json)
         if let size { json.field("size", size) }
         if let hashes { RecordEncoder.appendHashes(hashes, to: &json) }
         if let image { RecordEncoder.appendImage(image, to: &json) }
@@ -35,7 +36,7 @@ enum APIEncoder {
     }
 
     /// The answer to a batch: one verdict per item, in request order.
-    static func batch(_ items: [(id: String?, hits: [ListHit])], requestID: String) -> [UInt8] {
+    static func batch(_ items: [(id: String?, hits: [ListHit])], requestID: String, distances: Bool) -> [UInt8] {
         var json = JSONLineBuilder()
         json.beginObject()
         json.field("request_id", requestID)
@@ -43,7 +44,7 @@ enum APIEncoder {
         json.bool(items.contains { !$0.hits.isEmpty })
         json.key("results")
         json.beginArray()
-        for item in items { appendVerdict(item.hits, hashes: nil, id: item.id, to: &json) }
+        for item in items { appendVerdict(item.hits, hashes: nil, id: item.id, distances: distances, to: &json) }
         json.endArray()
         json.endObject()
         json.finishLine()

@@ -4,8 +4,11 @@ import HashScanCore
 package enum Scope: String, Sendable, CaseIterable, Comparable {
     /// `POST /v1/hash`.
     case hash
-    /// `POST /v1/match`, `POST /v1/match/hashes`, `GET /v1/lists`.
+    /// `POST /v1/match`, `POST /v1/match/hashes`, `GET /v1/lists`: verdicts (list, entry, category), no distance.
     case match
+    /// `match`, and each hit's distance and threshold: for trusted callers only, since distances let a client walk a
+    /// list entry's hash bit by bit (docs/api.md, "What a key learns").
+    case matchDistance = "match:distance"
     /// `GET /metrics`, `POST /v1/admin/reload`.
     case admin
 

@@ -8,9 +8,13 @@ import Synchronization
 package final class Authenticator: Sendable {
     private let keys: Mutex<[APIKey]>
     private let limiter = RateLimiter()
+    /// Requests without a valid key, per client address: guessing keys or flooding costs the guesser, not the service.
+    private let strangers = RateLimiter()
+    package let unauthenticatedRate: Double
 
-    package init(keys: [APIKey]) {
+    package init(keys: [APIKey], unauthenticatedRate: Double = 10) {
         self.keys = Mutex(keys)
+        self.unauthenticatedRate = unauthenticatedRate
     }
 
     package func replace(_ newKeys: [APIKey]) {
@@ -19,13 +23,20 @@ package final class Authenticator: Sendable {
     }
 
     /// The key a request may act as for `scope`: 401 without a valid key, 403 outside its scopes, 429 over its rate.
-    package func authorize(_ authorization: String?, scope: Scope) throws(APIError) -> APIKey {
+    package func authorize(_ authorization: String?, scope: Scope, client: String = "unknown") throws(APIError) -> APIKey {
         guard let key = identify(authorization) else {
+            if let wait = strangers.take(id: client, ratePerSecond: unauthenticatedRate) {
+                var error = APIError(.tooManyRequests, "rate_limited",
+                                     "too many requests without a valid key from this address (\(unauthenticatedRate) a second)")
+                error.headers[.retryAfter] = String(max(1, Int(wait.rounded(.up))))
+                throw error
+            }
             var error = APIError(.unauthorized, "unauthorized", "a valid API key is required: Authorization: Bearer <key>")
             error.headers[.wwwAuthenticate] = "Bearer"
             throw error
         }
-        guard key.scopes.contains(scope) else {
+        // `match:distance` is `match` with more disclosed.
+        guard key.scopes.contains(scope) || (scope == .match && key.scopes.contains(.matchDistance)) else {
             throw APIError(.forbidden, "forbidden", "key '\(key.id)' does not have the '\(scope.rawValue)' scope")
         }
         if let rate = key.ratePerSecond, let wait = limiter.take(id: key.id, ratePerSecond: rate) {
@@ -34,6 +45,11 @@ package final class Authenticator: Sendable {
             throw error
         }
         return key
+    }
+
+    /// A batch's items beyond the first, counted against the key's rate (the request itself was admitted already).
+    package func charge(_ key: APIKey, items: Int) {
+        if let rate = key.ratePerSecond { limiter.charge(id: key.id, ratePerSecond: rate, count: items - 1) }
     }
 
     /// The key whose hash matches the bearer token, or nil.

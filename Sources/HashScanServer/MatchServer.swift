@@ -133,22 +133,22 @@ package final class MatchServer: Sendable {
             guard accepting.withLock({ $0 }) else { return Self.json(.serviceUnavailable, APIEncoder.status("stopping")) }
             return Self.json(.ok, APIEncoder.status("ready", generation: loaded.generation, lists: loaded.lists.count))
         }
-        router.get("/metrics") { [self] request, _ in
-            _ = try authorize(request, .admin)
+        router.get("/metrics") { [self] request, context in
+            _ = try authorize(request, context, .admin)
             let load = pool.load
             let text = metrics.render(lists: store.current, queued: load.queued, running: load.running)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: text)))
         }
-        router.get("/v1/lists") { [self] request, _ in
-            _ = try authorize(request, .match)
+        router.get("/v1/lists") { [self] request, context in
+            _ = try authorize(request, context, .match)
             return Self.json(.ok, APIEncoder.lists(store.current))
         }
         router.post("/v1/hash") { [self] request, context in try await hash(request, context) }
         router.post("/v1/match") { [self] request, context in try await matchUpload(request, context) }
         router.post("/v1/match/hashes") { [self] request, context in try await matchHashes(request, context) }
-        router.post("/v1/admin/reload") { [self] request, _ in
-            _ = try authorize(request, .admin)
+        router.post("/v1/admin/reload") { [self] request, context in
+            _ = try authorize(request, context, .admin)
             let result = await offloaded { [self] in reload(reason: "admin request") }
             switch result {
             case .success(let loaded): return Self.json(.ok, APIEncoder.lists(loaded))
@@ -163,13 +163,13 @@ package final class MatchServer: Sendable {
         router.routes.reduce(into: [:]) { $0[$1.path.description, default: []].insert($1.method) }
     }
 
-    private func authorize(_ request: Request, _ scope: Scope) throws(APIError) -> APIKey {
-        try authenticator.authorize(request.headers[.authorization], scope: scope)
+    private func authorize(_ request: Request, _ context: ServiceContext, _ scope: Scope) throws(APIError) -> APIKey {
+        try authenticator.authorize(request.headers[.authorization], scope: scope, client: context.clientAddress)
     }
 
     /// `POST /v1/hash`: the hashes of the body (`?algorithms=` or the configured default).
     private func hash(_ request: Request, _ context: ServiceContext) async throws -> Response {
-        _ = try authorize(request, .hash)
+        _ = try authorize(request, context, .hash)
         var algorithms = configuration.defaultHashAlgorithms
         if let names = request.uri.queryParameters["algorithms"] {
             do {
@@ -191,7 +191,7 @@ package final class MatchServer: Sendable {
     /// `POST /v1/match`: hashes the body as a scan would (digests, and the perceptual hashes the lists need) and
     /// answers the verdict.
     private func matchUpload(_ request: Request, _ context: ServiceContext) async throws -> Response {
-        let key = try authorize(request, .match)
+        let key = try authorize(request, context, .match)
         let boundary = try MultipartBody.boundary(contentType: request.headers[.contentType] ?? "")
         let body = try await collectBody(request, context)
         let lists = store.current
@@ -208,18 +208,21 @@ package final class MatchServer: Sendable {
         }
         record(hits, hashes: file.hashes, key: key, requestID: context.id, route: "/v1/match", itemID: nil)
         return Self.json(.ok, APIEncoder.verdict(hits, hashes: file.hashes, size: file.size, image: file.image, video: file.video,
-                                                 imageError: file.imageError, requestID: context.id))
+                                                 imageError: file.imageError, requestID: context.id,
+                                                 distances: key.scopes.contains(.matchDistance)))
     }
 
     /// `POST /v1/match/hashes`: verdicts for hashes computed elsewhere, one set or a batch.
     private func matchHashes(_ request: Request, _ context: ServiceContext) async throws -> Response {
-        let key = try authorize(request, .match)
+        let key = try authorize(request, context, .match)
         let type = request.headers[.contentType]?.lowercased() ?? ""
         guard type.hasPrefix("application/json") else {
             throw APIError(.unsupportedMediaType, "unsupported_media_type", "send the hashes as application/json")
         }
         let body = try await collectBody(request, context)
         let parsed = try HashesRequest.parse(Array(body.readableBytesView), maxBatch: configuration.maxBatch)
+        // Rate limits count items: a batch pays for each of its hashes (docs/api.md).
+        authenticator.charge(key, items: parsed.items.count)
         let lists = store.current
         let minimum = configuration.image.minimumPDQQuality
         let match = { @Sendable (items: [HashesRequest.Item]) in
@@ -237,9 +240,11 @@ package final class MatchServer: Sendable {
             record(verdict.hits, hashes: verdict.hashes, key: key, requestID: context.id, route: "/v1/match/hashes", itemID: verdict.id)
         }
         if parsed.isBatch {
-            return Self.json(.ok, APIEncoder.batch(verdicts.map { ($0.id, $0.hits) }, requestID: context.id))
+            return Self.json(.ok, APIEncoder.batch(verdicts.map { ($0.id, $0.hits) }, requestID: context.id,
+                                                   distances: key.scopes.contains(.matchDistance)))
         }
-        return Self.json(.ok, APIEncoder.verdict(verdicts[0].hits, hashes: verdicts[0].hashes, requestID: context.id))
+        return Self.json(.ok, APIEncoder.verdict(verdicts[0].hits, hashes: verdicts[0].hashes, requestID: context.id,
+                                                 distances: key.scopes.contains(.matchDistance)))
     }
 
     /// Counts the verdict and writes its audit line.

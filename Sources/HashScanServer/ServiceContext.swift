@@ -7,10 +7,13 @@ package struct ServiceContext: RequestContext, Sendable {
     let stopInput: @Sendable () -> Void
     /// Set by `ServiceResponder` for every request it routes.
     var deadline: RequestDeadlines.Ticket?
+    /// The peer's IP address, for the limit on requests without a valid key.
+    let clientAddress: String
 
     package init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         let channel = source.channel
+        clientAddress = channel.remoteAddress?.ipAddress ?? "unknown"
         stopInput = { channel.close(mode: .input, promise: nil) }
     }
 }

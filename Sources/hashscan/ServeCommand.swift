@@ -38,6 +38,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: "Most items in one /v1/match/hashes batch.")
     var maxBatch: Int = 1_000
 
+    @Option(name: .long, help: ArgumentHelp("Requests a second allowed from one client address without a valid key (then 429).", valueName: "n"))
+    var unauthenticatedRate: Double = 10
+
     @Option(name: .long, help: "Threads that hash and decode uploads (default: the number of cores).")
     var workers: Int?
 
@@ -60,7 +63,7 @@ struct ServeCommand: ParsableCommand {
     @OptionGroup(title: "Images") var images: ImageOptions
 
     func validate() throws {
-        guard maxBodyBytes > 0, maxBatch > 0, maxQueued > 0 else { throw ValidationError("limits must be positive") }
+        guard maxBodyBytes > 0, maxBatch > 0, maxQueued > 0, unauthenticatedRate > 0 else { throw ValidationError("limits must be positive") }
         if let workers, workers < 1 || workers > 1024 { throw ValidationError("--workers must be between 1 and 1024") }
         guard requestTimeout > 0 else { throw ValidationError("--request-timeout must be positive") }
         guard watchLists >= 0 else { throw ValidationError("--watch-lists must be 0 or more seconds") }
@@ -110,7 +113,7 @@ struct ServeCommand: ParsableCommand {
 
         let server: MatchServer
         do {
-            server = try MatchServer(configuration: configuration, store: store, authenticator: Authenticator(keys: initialKeys),
+            server = try MatchServer(configuration: configuration, store: store, authenticator: Authenticator(keys: initialKeys, unauthenticatedRate: unauthenticatedRate),
                                      keysLoader: { try KeysFile.load(path: keysPath) }, log: { printError($0) })
         } catch {
             printError("\(error)")
@@ -166,11 +169,14 @@ struct ServeKeygenCommand: ParsableCommand {
     @Option(name: .long, help: "The key's id, as it appears in the audit log.")
     var id: String
 
-    @Option(name: .long, help: "Comma-separated scopes: hash, match, admin.")
+    @Option(name: .long, help: "Comma-separated scopes: hash, match, match:distance (verdicts with distances: trusted callers only), admin.")
     var scopes: String = "match"
 
-    @Option(name: .long, help: "Requests per second allowed for this key (429 beyond it); none by default.")
-    var rate: Double?
+    @Option(name: .long, help: "Items per second allowed for this key (a batch counts each item; 429 beyond it).")
+    var rate: Double = 1_000
+
+    @Flag(name: .long, help: "No rate limit for this key (a trusted internal caller).")
+    var noRateLimit = false
 
     /// `--keys FILE` is the parent's option (`serve keygen --keys FILE`, the file `serve --keys` reads): ArgumentParser
     /// gives a parent's options to the parent wherever they stand, so keygen reads it from there.
@@ -186,12 +192,12 @@ struct ServeKeygenCommand: ParsableCommand {
         var scopeSet = Set<Scope>()
         for name in scopes.split(separator: ",") {
             guard let scope = Scope(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("unknown scope '\(name)' (hash, match, admin)")
+                throw ValidationError("unknown scope '\(name)' (\(Scope.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             scopeSet.insert(scope)
         }
         guard !scopeSet.isEmpty else { throw ValidationError("--scopes names no scope") }
-        if let rate, !(rate > 0) { throw ValidationError("--rate must be positive") }
+        guard rate > 0 else { throw ValidationError("--rate must be positive") }
         guard !id.isEmpty else { throw ValidationError("--id must not be empty") }
         if FileManager.default.fileExists(atPath: keys), let existing = try? KeysFile.load(path: keys), existing.contains(where: { $0.id == id }) {
             throw ValidationError("\(keys) already has a key with id '\(id)'")
@@ -200,7 +206,7 @@ struct ServeKeygenCommand: ParsableCommand {
         let secret = "hsk_" + Hex.encode((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
         let digester = try MultiDigester(algorithms: [.sha256])
         let sha256 = Array(secret.utf8).withUnsafeBytes { digester.digests(of: $0)[.sha256]!.bytes }
-        let line = KeysFile.line(for: APIKey(id: id, sha256: sha256, scopes: scopeSet, ratePerSecond: rate)) + "\n"
+        let line = KeysFile.line(for: APIKey(id: id, sha256: sha256, scopes: scopeSet, ratePerSecond: noRateLimit ? nil : rate)) + "\n"
         let descriptor = open(keys, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             printError("\(keys): cannot write: \(String(cString: strerror(errno)))")

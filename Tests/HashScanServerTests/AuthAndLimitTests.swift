@@ -53,6 +53,34 @@ struct AuthAndLimitTests {
         #expect(try await server.matchHashes(#"{"hashes":{"md5":"00000000000000000000000000000000"}}"#).status == 200)
     }
 
+    @Test("rate limits count items: a batch of 8 at 2 a second is answered, then the key waits about 4 s")
+    func batchesCountTheirItems() async throws {
+        let server = try await TestServer.start([Self.list])
+        defer { Task { await server.stop() } }
+        let items = (0..<8).map { #"{"id":"i\#($0)","hashes":{"md5":"00000000000000000000000000000000"}}"# }
+        let batch = try await server.matchHashes(#"{"items":["# + items.joined(separator: ",") + "]}", key: TestKeys.slow)
+        #expect(batch.status == 200, "\(batch.text)")
+        let next = try await server.matchHashes(#"{"hashes":{"md5":"00000000000000000000000000000000"}}"#, key: TestKeys.slow)
+        #expect(next.status == 429 && next.errorCode == "rate_limited", "\(next.text)")
+        // 7 items owed at 2 a second (plus the token the refused request needed): about 4 s, never the 1 s of one request.
+        #expect((Int(next.headers["retry-after"] ?? "") ?? 0) >= 3, "\(next.headers)")
+    }
+
+    @Test("requests without a valid key are limited per client address (429), keyed clients are not held back")
+    func unauthenticatedRequestsAreLimited() async throws {
+        let server = try await TestServer.start([Self.list])
+        defer { Task { await server.stop() } }
+        var statuses: [Int] = []
+        for attempt in 0..<25 {
+            let key = attempt % 2 == 0 ? "guess-\(attempt)" : ""
+            statuses.append(try await server.send("GET", "/v1/lists", key: key.isEmpty ? nil : key).status)
+        }
+        #expect(statuses.prefix(10).allSatisfy { $0 == 401 }, "\(statuses)")
+        #expect(statuses.contains(429), "25 keyless requests at once from one address: \(statuses)")
+        #expect(Set(statuses).isSubset(of: [401, 429]))
+        #expect(try await server.send("GET", "/v1/lists", key: TestKeys.match).status == 200)
+    }
+
     @Test("413 for a body over the limit: declared, or streamed in chunks without a length")
     func bodyLimit() async throws {
         let server = try await TestServer.start([Self.list]) { $0.maxBodyBytes = 64 << 10 }
@@ -220,8 +248,10 @@ struct AuthAndLimitTests {
 
     @Test("the keys file is read strictly")
     func keysFile() throws {
-        #expect(try KeysFile.parse(TestKeys.file).map(\.id) == ["uploader", "hasher", "ops", "slow"])
-        #expect(try KeysFile.parse(TestKeys.file).last?.ratePerSecond == 2)
+        let keys = try KeysFile.parse(TestKeys.file)
+        #expect(keys.map(\.id) == ["uploader", "hasher", "ops", "slow", "analyst"])
+        #expect(keys.first { $0.id == "slow" }?.ratePerSecond == 2)
+        #expect(keys.last?.scopes == [.matchDistance])
         let bad = [
             #"{"id":"a","sha256":"00","scopes":["match"]}"#,
             #"{"id":"a","sha256":"\#(String(repeating: "0", count: 64))","scopes":["read"]}"#,

@@ -29,7 +29,7 @@ struct MatchEndpointTests {
         #expect(matches.first?["entry"] as? String == "DEMO-0004")
         #expect(matches.first?["category"] as? String == "A1")
         #expect(matches.first?["algorithm"] as? String == "pdq")
-        #expect(matches.first?["distance"] as? Int == 0)
+        #expect(matches.first?["distance"] == nil && matches.first?["threshold"] == nil, "a match-scoped key sees no distance")
         #expect(matches.first?["reference"] == nil, "an answer never carries a list's own hash")
         let hashes = try #require(json["hashes"] as? [String: Any])
         #expect(hashes["pdq"] as? String == Repository.sceneAPDQ)
@@ -82,7 +82,7 @@ struct MatchEndpointTests {
     func matchNearAndDigestAndClean() async throws {
         let server = try await TestServer.start([Self.demoList])
         defer { Task { await server.stop() } }
-        let copy = try await server.send("POST", "/v1/match", key: TestKeys.match, body: try Repository.bytes("demo/images/scene-a-reupload.jpg"))
+        let copy = try await server.send("POST", "/v1/match", key: TestKeys.distance, body: try Repository.bytes("demo/images/scene-a-reupload.jpg"))
         #expect(copy.status == 200)
         let hit = (copy.json["matches"] as? [[String: Any]])?.first
         #expect(hit?["entry"] as? String == "DEMO-0004")
@@ -125,7 +125,7 @@ struct MatchEndpointTests {
         #expect(reload.status == 200, "\(reload.text)")
         #expect(reload.json["generation"] as? Int == 2)
 
-        let verdict = try await server.send("POST", "/v1/match", key: TestKeys.match, body: image)
+        let verdict = try await server.send("POST", "/v1/match", key: TestKeys.distance, body: image)
         let entries = (verdict.json["matches"] as? [[String: Any]] ?? []).compactMap { $0["entry"] as? String }
         #expect(Set(entries) == ["B-PDQ", "B-PHASH", "B-SHA1"])
         #expect((verdict.json["matches"] as? [[String: Any]] ?? []).allSatisfy { $0["distance"] as? Int == 0 })
@@ -133,7 +133,7 @@ struct MatchEndpointTests {
         // A few pixels changed: a different file, so no digest hit, but still the same picture by PDQ.
         var touched = image
         for offset in stride(from: 54 + 3_000, to: 54 + 3_600, by: 3) { touched[offset] ^= 0x20 }
-        let edited = try await server.send("POST", "/v1/match", key: TestKeys.match, body: touched)
+        let edited = try await server.send("POST", "/v1/match", key: TestKeys.distance, body: touched)
         let near = edited.json["matches"] as? [[String: Any]] ?? []
         #expect(!near.contains { $0["entry"] as? String == "B-SHA1" })
         #expect(near.contains { $0["entry"] as? String == "B-PDQ" && ($0["distance"] as? Int ?? 99) <= 31 }, "\(edited.text)")
@@ -155,13 +155,55 @@ struct MatchEndpointTests {
             {"items":[{"id":"u1","hashes":{"pdq":"\(String(near))","pdq_quality":90}},
                       {"id":"u2","hashes":{"sha256":"\(String(repeating: "ab", count: 32))"}},
                       {"id":"u3","hashes":{"pdq":"\(String(near))","pdq_quality":20}}]}
-            """)
+            """, key: TestKeys.distance)
         #expect(batch.status == 200, "\(batch.text)")
         #expect(batch.json["match"] as? Bool == true)
         let results = try #require(batch.json["results"] as? [[String: Any]])
         #expect(results.map { $0["id"] as? String } == ["u1", "u2", "u3"])
         #expect(results.map { $0["match"] as? Bool } == [true, false, false])
         #expect((results[0]["matches"] as? [[String: Any]])?.first?["distance"] as? Int == 1)
+    }
+
+    @Test("the bit-flip walk: a match-scoped key learns nothing of an entry's bits; a match:distance key sees distances")
+    func bitFlipWalkRecoversNothing() async throws {
+        let server = try await TestServer.start([Self.demoList])
+        defer { Task { await server.stop() } }
+        // A near-duplicate of the demo entry's PDQ, 4 bits off, then each of its 256 one-bit flips in one batch: with
+        // distances, every flip that lowers the distance is a bit of the entry (the attack the issue measured).
+        var bits = Digest(hex: Repository.sceneAPDQ)!.bytes
+        for bit in [3, 70, 141, 250] { bits[bit / 8] ^= UInt8(0x80 >> (bit % 8)) }
+        let near = Digest(bytes: bits)
+        func flipped(_ bit: Int) -> String {
+            var copy = near.bytes
+            copy[bit / 8] ^= UInt8(0x80 >> (bit % 8))
+            return Digest(bytes: copy).hex
+        }
+        let items = (0..<256).map { #"{"id":"\#($0)","hashes":{"pdq":"\#(flipped($0))","pdq_quality":100}}"# }
+        let batch = #"{"items":["# + items.joined(separator: ",") + "]}"
+        func walk(_ key: String) async throws -> (verdicts: Set<String>, recovered: [Int]) {
+            let first = try await server.matchHashes(#"{"hashes":{"pdq":"\#(near.hex)","pdq_quality":100}}"#, key: key)
+            #expect(first.json["match"] as? Bool == true, "\(first.text)")
+            let answer = try await server.matchHashes(batch, key: key)
+            #expect(answer.status == 200, "\(answer.text)")
+            let results = answer.json["results"] as? [[String: Any]] ?? []
+            #expect(results.count == 256)
+            let base = (first.json["matches"] as? [[String: Any]])?.first?["distance"] as? Int
+            var verdicts = Set<String>()
+            var recovered: [Int] = []
+            for (index, result) in results.enumerated() {
+                let hit = (result["matches"] as? [[String: Any]])?.first
+                // Everything the answer says about the entry, as the client sees it.
+                verdicts.insert("\(result["match"] ?? "-")|\(hit?["entry"] ?? "-")|\(hit?["category"] ?? "-")|\(hit?["distance"] ?? "-")")
+                if let base, let distance = hit?["distance"] as? Int, distance < base { recovered.append(index) }
+            }
+            return (verdicts, recovered)
+        }
+        let plain = try await walk(TestKeys.match)
+        #expect(plain.verdicts.count == 1, "the 256 answers differ, so they tell bits apart: \(plain.verdicts)")
+        #expect(plain.recovered.isEmpty)
+        let trusted = try await walk(TestKeys.distance)
+        // With distances the walk works: the 4 changed bits come back (this is why the scope exists separately).
+        #expect(trusted.recovered == [3, 70, 141, 250], "\(trusted.recovered)")
     }
 
     @Test("GET /v1/lists names the lists and counts, never an entry; /healthz and /readyz")

@@ -11,6 +11,8 @@ enum TestKeys {
     static let hash = "hash-key-0002"
     static let admin = "admin-key-0003"
     static let slow = "slow-key-0004"
+    /// Trusted with distances (`match:distance`).
+    static let distance = "distance-key-0005"
 
     static let file = """
         # test keys (SHA-256 of the secrets above, as `printf %s KEY | sha256sum` prints them; GNU coreutils 9.1)
@@ -19,6 +21,7 @@ enum TestKeys {
 
         {"id":"ops","sha256":"261561ff68150a54824d7c4dcaf4133080102ce9d246cfa22eda429706e72810","scopes":["admin","match","hash"]}
         {"id":"slow","sha256":"4efe29e6f942a90d68d9875adac5d1c254fe908cc1b0e85f9158ca74a7e1df85","scopes":["match"],"rate_per_second":2}
+        {"id":"analyst","sha256":"bbc8a28e73ed151eb6fc285b457284324ad78421d0418f98c9233eafe539c752","scopes":["match:distance"]}
         """
 
     static func bearer(_ key: String) -> [String: String] { ["Authorization": "Bearer \(key)"] }
