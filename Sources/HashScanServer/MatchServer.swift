@@ -171,9 +171,13 @@ package final class MatchServer: Sendable {
     private func hash(_ request: Request, _ context: ServiceContext) async throws -> Response {
         _ = try authorize(request, context, .hash)
         var algorithms = configuration.defaultHashAlgorithms
-        if let names = request.uri.queryParameters["algorithms"] {
+        // `?algorithms=` with no name is the default set, as if the parameter were absent; `+` is a space, as forms send it.
+        if let query = request.uri.queryParameters["algorithms"],
+           case let names = query.replacingOccurrences(of: "+", with: " ").split(separator: ",")
+               .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: ","),
+           !names.isEmpty {
             do {
-                algorithms = Set(try HashAlgorithm.parseList(String(names)))
+                algorithms = Set(try HashAlgorithm.parseList(names))
             } catch {
                 throw APIError.badRequest("unknown_algorithm", error.reason)
             }

@@ -30,9 +30,10 @@ struct HashscanProcess {
         return root.appendingPathComponent(".build/debug/hashscan")
     }
 
-    /// Runs with a deadline, so a scan that hangs (e.g. on a FIFO) fails the test instead of stalling CI.
+    /// Runs with a deadline, so a scan that hangs (e.g. on a FIFO) fails the test instead of stalling CI. Five minutes:
+    /// a debug build decoding every frame of a video on a loaded 2-core machine took over two.
     /// `environment` adds to (or overrides) this process's variables.
-    static func run(_ arguments: [String], in directory: URL, stdin: Data? = nil, timeout: TimeInterval = 120,
+    static func run(_ arguments: [String], in directory: URL, stdin: Data? = nil, timeout: TimeInterval = 300,
                     environment: [String: String] = [:]) throws -> Outcome {
         let process = Process()
         process.executableURL = binary

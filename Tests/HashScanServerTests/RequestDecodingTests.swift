@@ -53,4 +53,19 @@ struct RequestDecodingTests {
             #expect(answer.errorCode == code, "\(body): \(answer.text)")
         }
     }
+
+    @Test("?algorithms= naming nothing is the default set; + is a space; an unknown name is 400", arguments: [
+        ("", ["md5", "sha1", "sha256"]), (",", ["md5", "sha1", "sha256"]), ("+", ["md5", "sha1", "sha256"]),
+        ("sha256", ["sha256"]), ("+SHA256,+pdq+", ["sha256"]), ("md5,,sha1", ["md5", "sha1"]), ("sha256%2B", ["sha256"]),
+    ])
+    func algorithmsQuery(query: String, digests: [String]) async throws {
+        let server = try await TestServer.start([Self.list])
+        defer { Task { await server.stop() } }
+        // A body that is not an image: the digests asked for (or all three by default), no perceptual hash.
+        let answer = try await server.send("POST", "/v1/hash?algorithms=\(query)", key: TestKeys.hash, body: Array("text".utf8))
+        #expect(answer.status == 200, "\(query): \(answer.text)")
+        #expect((answer.json["hashes"] as? [String: Any] ?? [:]).keys.sorted() == digests, "\(query): \(answer.text)")
+        let unknown = try await server.send("POST", "/v1/hash?algorithms=sha256,nope", key: TestKeys.hash, body: Array("text".utf8))
+        #expect(unknown.status == 400 && unknown.errorCode == "unknown_algorithm")
+    }
 }
