@@ -119,16 +119,21 @@ package struct TreeWalker {
                 if errno != 0 { _ = emit(.failed(path, .fromErrno(errno, operation: "reading directory"), context: context)) }
                 break
             }
-            let name: [UInt8] = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                let bytes = raw.bindMemory(to: UInt8.self)
-                let length = bytes.firstIndex(of: 0) ?? bytes.count
-                return Array(bytes[..<length])
-            }
+            let name = Self.entryName(entry)
             if name == [UInt8(ascii: ".")] || name == [UInt8(ascii: "."), UInt8(ascii: ".")] { continue }
             entries.append((name, entry.pointee.d_type))
         }
         entries.sort { $0.0.lexicographicallyPrecedes($1.0) }
         return entries
+    }
+
+    /// The entry's name, read in place up to its terminating NUL. Never `entry.pointee.d_name`: that copies the whole
+    /// 256-byte array, but the C library packs entries by `d_reclen`, so a short name at the end of its buffer is
+    /// followed by fewer than 256 bytes (an out-of-bounds read AddressSanitizer reports).
+    static func entryName(_ entry: UnsafeMutablePointer<dirent>) -> [UInt8] {
+        let start = UnsafeRawPointer(entry) + MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+        let characters = start.assumingMemoryBound(to: CChar.self)
+        return Array(UnsafeRawBufferPointer(start: start, count: strlen(characters)))
     }
 
     private func statPath(_ path: RawPath, _ info: inout stat, follow: Bool) -> Int32 {
