@@ -90,7 +90,8 @@ struct ImageOptions: ParsableArguments {
         guard (0...100).contains(pdqMinQuality) else { throw ValidationError("--pdq-min-quality must be 0...100") }
         guard maxImagePixels > 0, maxImageBytes > 0 else { throw ValidationError("image limits must be positive") }
         if exactDecode && jpegFastPath { throw ValidationError("--exact-decode and --jpeg-fast-path contradict each other") }
-        guard vpdqSeconds >= 0, vpdqSeconds.isFinite else { throw ValidationError("--vpdq-seconds must be 0 or more") }
+        // At most a day: frames × rate must stay a small integer (a huge value overflowed the frame interval).
+        guard vpdqSeconds >= 0, vpdqSeconds <= 86_400 else { throw ValidationError("--vpdq-seconds must be from 0 to 86400") }
         guard maxVideoBytes > 0, videoTimeout > 0 else { throw ValidationError("video limits must be positive") }
         guard (0...100).contains(vpdqQueryPercent), (0...100).contains(vpdqEntryPercent) else {
             throw ValidationError("--vpdq-query-percent and --vpdq-entry-percent take 0...100")

@@ -30,6 +30,11 @@ struct VideoScanTests {
         #expect(video["frames_decoded"] as? Int == 120 && video["frames_hashed"] as? Int == 4)
         #expect(result.summary?["videos"] as? Int == 1)
 
+        // A sampling interval beyond a day is refused as usage (it once overflowed the frame interval).
+        for bad in ["1e12", "-1", "nan"] {
+            let refused = try HashscanProcess.run(["hash", "--algorithms", "vpdq", "--vpdq-seconds", bad, "clip.mp4"], in: tree.url)
+            #expect(refused.status == 64 && refused.stdout.isEmpty, "--vpdq-seconds \(bad): \(refused.stderr)")
+        }
         let every = try HashscanProcess.run(["hash", "--algorithms", "vpdq", "--vpdq-seconds", "0", "clip.mp4"], in: tree.url)
         let all = try #require(((every.records(ofType: "file").first?["hashes"] as? [String: Any])?["vpdq"] as? [[String: Any]]))
         #expect(all.count == 120)
