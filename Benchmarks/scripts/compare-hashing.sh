@@ -60,13 +60,9 @@ hashscan="$root/.build-bench/release/hashscan"
 missing=()
 command -v hashdeep >/dev/null || missing+=(hashdeep)
 [[ -x /usr/bin/time ]] || missing+=(time)
-if ((${#missing[@]})); then
-    [[ $(id -u) == 0 ]] || die "missing ${missing[*]}: run as root, or apt-get install ${missing[*]}"
-    log "installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y --no-install-recommends "${missing[@]}" >&2 \
-        || { apt-get update >&2 && apt-get install -y --no-install-recommends "${missing[@]}" >&2; }
-fi
+# shellcheck source=packages.sh
+source "$root/Benchmarks/scripts/packages.sh"
+install_missing_packages "${missing[@]}"
 for tool in hashdeep md5sum sha1sum sha256sum openssl python3 xargs; do
     command -v "$tool" >/dev/null || die "$tool is needed"
 done

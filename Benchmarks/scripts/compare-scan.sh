@@ -47,13 +47,9 @@ missing=()
 command -v hashdeep >/dev/null || missing+=(hashdeep)
 [[ -x /usr/bin/time ]] || missing+=(time)
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
-if ((${#missing[@]})); then
-    [[ $(id -u) == 0 ]] || die "missing ${missing[*]}: run as root, or apt-get install ${missing[*]}"
-    log "installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y --no-install-recommends "${missing[@]}" >&2 \
-        || { apt-get update >&2 && apt-get install -y --no-install-recommends "${missing[@]}" >&2; }
-fi
+# shellcheck source=packages.sh
+source "$root/Benchmarks/scripts/packages.sh"
+install_missing_packages "${missing[@]}"
 python="$venv/bin/python"
 if ! "$python" -c 'import PIL, numpy, pdqhash' 2>/dev/null; then
     log "installing Pillow, numpy and pdqhash from PyPI into $venv"

@@ -63,14 +63,9 @@ done
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 command -v c++ >/dev/null || missing+=(g++)
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
-if ((${#missing[@]})); then
-    mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
-    [[ $(id -u) == 0 ]] || die "missing ${missing[*]}: run as root, or apt-get install ${missing[*]}"
-    log "installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y --no-install-recommends "${missing[@]}" >&2 \
-        || { apt-get update >&2 && apt-get install -y --no-install-recommends "${missing[@]}" >&2; }
-fi
+# shellcheck source=packages.sh
+source "$root/Benchmarks/scripts/packages.sh"
+install_missing_packages "${missing[@]}"
 python="$venv/bin/python"
 if ! "$python" -c 'import vpdq' 2>/dev/null; then
     # An sdist: scikit-build-core fetches CMake and Cython into its build environment, then compiles the C++
