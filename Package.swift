@@ -14,6 +14,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Already in the graph through Hummingbird; named for the TLS target, the only one that links NIOSSL.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.29.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
     ],
     targets: [
         // C libraries, one shim target each, found through pkg-config.
@@ -71,6 +75,18 @@ let package = Package(
             dependencies: [
                 "HashScanCore", "HashScanHashing", "HashScanLists", "HashScanVideo", "HashScanPipeline",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+            ]
+        ),
+        // TLS for the match service (certificate and key from files, reloaded on SIGHUP); the only target that links
+        // swift-nio-ssl (BoringSSL), so the fuzz build and the library never compile it.
+        .target(
+            name: "HashScanServerTLS",
+            dependencies: [
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -78,11 +94,22 @@ let package = Package(
             dependencies: [
                 "HashScanPipeline",
                 "HashScanServer",
+                "HashScanServerTLS",
                 "HashScanPostgres",
                 "HashScanBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+
+        // The fuzz targets (Fuzz/README.md): harnesses over every parser of hostile input, and the program that
+        // runs them under libFuzzer (scripts/fuzz) or replays inputs through them; in no product.
+        .target(
+            name: "HashScanFuzzing",
+            dependencies: ["HashScanCore", "HashScanHashing", "HashScanImaging", "HashScanVideo", "HashScanLists", "HashScanPipeline",
+                           "HashScanServer"],
+            path: "Fuzz/Sources/HashScanFuzzing"
+        ),
+        .executableTarget(name: "hashscan-fuzz", dependencies: ["HashScanFuzzing"], path: "Fuzz/Sources/hashscan-fuzz"),
 
         // What several test targets build inputs with (animated GIF and WebP clips, libheif's tools); in no product.
         .target(name: "HashScanTestSupport", dependencies: ["CHashScanGIF", "CHashScanWebP"], path: "Tests/HashScanTestSupport"),
@@ -98,7 +125,8 @@ let package = Package(
         .testTarget(name: "HashScanPipelineTests", dependencies: ["HashScanPipeline"]),
         .testTarget(name: "HashScanCLITests", dependencies: ["hashscan", "HashScanCore", "HashScanPostgres", "HashScanTestSupport"]),
         .testTarget(name: "HashScanLibraryTests", dependencies: ["HashScan"]),
-        .testTarget(name: "HashScanServerTests", dependencies: ["HashScanServer", "HashScanPipeline", "HashScanLists", "HashScanCore", "HashScanTestSupport"]),
+        .testTarget(name: "HashScanServerTests", dependencies: ["HashScanServer", "HashScanServerTLS", "HashScanPipeline", "HashScanLists", "HashScanCore", "HashScanTestSupport"]),
+        .testTarget(name: "HashScanFuzzingTests", dependencies: ["HashScanFuzzing"]),
         .testTarget(name: "HashScanPostgresTests", dependencies: ["HashScanPostgres", "HashScanPipeline", "HashScanCore"]),
     ]
 )

@@ -1,3 +1,5 @@
+import HashScanCore
+
 /// Generated RGB pictures whose encoded form costs what real ones do to decode: photo-like (broad colour
 /// gradients, shapes, texture and sensor noise, so entropy decoding has real work) and graphic-like (gradients
 /// and flat shapes, as screenshots and drawings, which compress well as PNG). Pixels never leave the process

@@ -1,4 +1,5 @@
 import Foundation
+import HashScanCore
 
 /// Writes a reproducible corpus of about `bytes` bytes from a seed: photo-like JPEGs (45% of the bytes),
 /// graphic-like PNGs (15%) and other files of mixed sizes (the rest, incompressible like video or archives),

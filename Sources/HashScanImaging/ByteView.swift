@@ -39,6 +39,11 @@ struct ByteView {
             | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset])
     }
 
+    func u64be(_ offset: Int) -> UInt64? {
+        guard let high = u32be(offset), let low = u32be(offset + 4) else { return nil }
+        return UInt64(high) << 32 | UInt64(low)
+    }
+
     func u16(_ offset: Int, bigEndian: Bool) -> UInt16? {
         bigEndian ? u16be(offset) : u16le(offset)
     }

@@ -3,7 +3,10 @@
 /// Only IFD0 is read: that is where Orientation lives, and following no other pointers keeps
 /// hostile offsets from sending us anywhere. The value is reported, never applied: every PDQ
 /// reference implementation hashes the stored pixels.
-enum EXIFOrientation {
+package enum EXIFOrientation {
+    /// Orientation 1-8 from a TIFF-structured block in memory, else nil.
+    package static func read(_ bytes: UnsafeRawBufferPointer) -> Int? { read(ByteView(bytes)) }
+
     /// Orientation 1-8 from a TIFF-structured block (optionally prefixed by "Exif\0\0"), else nil.
     static func read(_ block: ByteView) -> Int? {
         var tiff = block

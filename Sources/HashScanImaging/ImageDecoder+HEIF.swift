@@ -34,6 +34,15 @@ extension ImageDecoder {
         let width = Int(heif_image_handle_get_width(handle))
         let height = Int(heif_image_handle_get_height(handle))
         if let failure = limits.check(width: width, height: height, format: format) { return .failure(failure) }
+        // What libheif would not survive: a derived image made of a non-image, a grid's or overlay's canvas past
+        // the limit (allocated from its own fields, whatever the item declares). See HEIFItems.
+        let items = HEIFItems.read(bytes)
+        if let problem = items.problem { return .failure(ScanError(.corruptImage, "\(format): \(problem)")) }
+        for canvas in items.canvases {
+            if let failure = limits.check(width: canvas.width, height: canvas.height, format: format) {
+                return .failure(ScanError(failure.code, "\(format) \(canvas.itemType) canvas: \(failure.message)"))
+            }
+        }
         let hadAlpha = heif_image_handle_has_alpha_channel(handle) != 0
         let bitDepth = Int(heif_image_handle_get_luma_bits_per_pixel(handle))
 
@@ -45,8 +54,9 @@ extension ImageDecoder {
         // A damaged bitstream is an error, not a best-effort picture with grey holes hashed as if whole.
         options.pointee.strict_decoding = 1
         // AV1 decoding is exact by the standard, so any conforming decoder gives the same pixels: libaom,
-        // because dav1d as libheif sets it up logs bitstream complaints to stderr, and the scanner writes nothing there.
-        if format == .avif, Self.heifLibrary.hasQuietAV1Decoder {
+        // because dav1d as libheif sets it up logs bitstream complaints to stderr, and the scanner writes nothing
+        // there. Chosen by the items' codec, not the file's brand (a "heic" file may hold AV1).
+        if items.usesAV1, Self.heifLibrary.hasQuietAV1Decoder {
             options.pointee.decoder_id = HEIFLibrary.quietAV1Decoder
         }
 

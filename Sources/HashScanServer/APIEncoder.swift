@@ -130,6 +130,24 @@ enum APIEncoder {
         return json.bytes
     }
 
+    /// The audit event for a key that looks to be walking an entry's hash (`ProbeDetector`): who, which entry,
+    /// how many near-edge queries in how long. Never a hash.
+    static func probeAudit(time: Date, alert: ProbeDetector.Alert) -> [UInt8] {
+        var json = JSONLineBuilder()
+        json.beginObject()
+        json.field("time", timestamp(time))
+        json.field("event", "probe_suspected")
+        json.field("key_id", alert.keyID)
+        json.field("list", alert.list)
+        json.field("entry", alert.entry)
+        json.field("algorithm", alert.algorithm.rawValue)
+        json.field("queries", alert.queries)
+        json.field("seconds", alert.seconds)
+        json.endObject()
+        json.finishLine()
+        return json.bytes
+    }
+
     /// RFC 3339 UTC with milliseconds.
     static func timestamp(_ date: Date) -> String {
         let since1970 = date.timeIntervalSince1970

@@ -3,18 +3,18 @@ import HashScanCore
 
 /// The body of `POST /v1/match/hashes`: one set of hashes, `{"hashes":{…}}`, or a batch,
 /// `{"items":[{"id":"…","hashes":{…}}, …]}`. Hex is checked for length and digits; unknown names are refused.
-struct HashesRequest {
-    struct Item {
-        var id: String?
-        var hashes: FileHashes
+package struct HashesRequest {
+    package struct Item {
+        package var id: String?
+        package var hashes: FileHashes
     }
 
-    var items: [Item]
-    var isBatch: Bool
+    package var items: [Item]
+    package var isBatch: Bool
 
     /// Decodes the body with a typed JSON decoder: numbers stay numbers (Foundation's untyped parser on Linux
     /// hands 0 and 1 back as Bools), strings stay strings, and every field is checked by name.
-    static func parse(_ bytes: [UInt8], maxBatch: Int) throws(APIError) -> HashesRequest {
+    package static func parse(_ bytes: [UInt8], maxBatch: Int) throws(APIError) -> HashesRequest {
         let decoder = JSONDecoder()
         decoder.userInfo[Body.maxBatchKey] = maxBatch
         do {

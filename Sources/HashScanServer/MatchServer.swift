@@ -4,6 +4,7 @@ import HashScanCore
 import HashScanLists
 import HashScanPipeline
 import Hummingbird
+import HummingbirdCore
 import Synchronization
 
 /// The HTTP match service (docs/api.md): routes, authentication, limits, hashing off the event loops, verdicts,
@@ -20,23 +21,37 @@ package final class MatchServer: Sendable {
     let lookupPool: HashingPool
     let deadlines = RequestDeadlines()
     let audit: AuditLog?
+    let probes: ProbeDetector
     private let keysLoader: (@Sendable () throws -> [APIKey])?
+    private let connections: ConnectionWrapper?
+    private let reloadSteps: [ReloadStep]
     private let log: @Sendable (String) -> Void
     private let accepting = Mutex(true)
 
+    /// Wraps each connection's HTTP/1 channel (in TLS, for instance).
+    package typealias ConnectionWrapper = @Sendable (HTTP1Channel) -> any ServerChildChannel
+    /// Something else a reload reads again (the TLS certificate): a message when it failed and the old one stays.
+    package typealias ReloadStep = @Sendable () -> String?
+
     /// - Parameters:
     ///   - keysLoader: reads the keys file again on reload (nil: the keys never change).
+    ///   - connections: wraps every connection (nil: plain HTTP).
+    ///   - reloadSteps: run on every reload, before the keys and lists.
     ///   - log: operational messages (listening, reloads); never request content.
     package init(configuration: ServerConfiguration, store: MatcherStore, authenticator: Authenticator,
-                 keysLoader: (@Sendable () throws -> [APIKey])? = nil, log: @escaping @Sendable (String) -> Void = { _ in }) throws {
+                 keysLoader: (@Sendable () throws -> [APIKey])? = nil, connections: ConnectionWrapper? = nil,
+                 reloadSteps: [ReloadStep] = [], log: @escaping @Sendable (String) -> Void = { _ in }) throws {
         self.configuration = configuration
         self.store = store
         self.authenticator = authenticator
         self.keysLoader = keysLoader
+        self.connections = connections
+        self.reloadSteps = reloadSteps
         self.log = log
+        probes = ProbeDetector(policy: configuration.probes)
         audit = try configuration.auditPath.map { path throws(AuditLog.OpenError) in try AuditLog(path: path) }
         pool = HashingPool(workers: configuration.workers, maxQueued: configuration.maxQueuedJobs, imageOptions: configuration.image)
-        lookupPool = HashingPool(workers: ScanOptions.coreCount, maxQueued: Int.max / 2, imageOptions: configuration.image)
+        lookupPool = HashingPool(workers: ScanOptions.coreCount, maxQueued: configuration.maxQueuedBatches, imageOptions: configuration.image)
     }
 
     deinit {
@@ -54,9 +69,22 @@ package final class MatchServer: Sendable {
                                          timeout: configuration.requestTimeout, deadlines: deadlines)
         let host = configuration.host
         let port = configuration.port
+        let decoder = HTTP1Channel.Configuration.DecoderConfiguration(
+            maxHeaderFieldSize: configuration.maxHeaderBytes, maxHeaderListSize: configuration.maxHeaderBytes,
+            maxHeaderFieldCount: configuration.maxHeaderFields)
+        let http = HTTP1Channel.Configuration(idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)),
+                                              httpDecoderConfiguration: decoder)
+        let server: HTTPServerBuilder
+        if let connections {
+            server = HTTPServerBuilder { responder in connections(HTTP1Channel(responder: responder, configuration: http)) }
+        } else {
+            server = .http1(configuration: http)
+        }
         let app = Application(
             responder: responder,
-            configuration: .init(address: .hostname(host, port: port), serverName: "hashscan"),
+            server: server,
+            configuration: .init(address: .hostname(host, port: port), serverName: "hashscan",
+                                 availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
             onServerRunning: { channel in onListening(host, channel.localAddress?.port ?? port) }
         )
         var hangup: (any DispatchSourceSignal)? = nil
@@ -81,6 +109,9 @@ package final class MatchServer: Sendable {
     /// Loads the keys (when a loader was given) and the lists again; the old ones stay on any failure.
     @discardableResult
     package func reload(reason: String) -> Result<LoadedLists, any Error> {
+        for step in reloadSteps {
+            if let failure = step() { log(failure) }
+        }
         if let keysLoader {
             do {
                 authenticator.replace(try keysLoader())
@@ -210,7 +241,7 @@ package final class MatchServer: Sendable {
             // A digest match is never hidden behind a decode failure; otherwise the verdict would be incomplete.
             if hits.isEmpty { throw Self.imageFailure(imageError, hashes: file.hashes) }
         }
-        record(hits, hashes: file.hashes, key: key, requestID: context.id, route: "/v1/match", itemID: nil)
+        try record(hits, hashes: file.hashes, key: key, requestID: context.id, route: "/v1/match", itemID: nil)
         return Self.json(.ok, APIEncoder.verdict(hits, hashes: file.hashes, size: file.size, image: file.image, video: file.video,
                                                  imageError: file.imageError, requestID: context.id,
                                                  distances: key.scopes.contains(.matchDistance)))
@@ -241,7 +272,7 @@ package final class MatchServer: Sendable {
         let items = parsed.items
         let verdicts = items.count == 1 ? match(items) : try await lookupPool.run(deadline: context.deadline) { _ in match(items) }
         for verdict in verdicts {
-            record(verdict.hits, hashes: verdict.hashes, key: key, requestID: context.id, route: "/v1/match/hashes", itemID: verdict.id)
+            try record(verdict.hits, hashes: verdict.hashes, key: key, requestID: context.id, route: "/v1/match/hashes", itemID: verdict.id)
         }
         if parsed.isBatch {
             return Self.json(.ok, APIEncoder.batch(verdicts.map { ($0.id, $0.hits) }, requestID: context.id,
@@ -251,15 +282,33 @@ package final class MatchServer: Sendable {
                                                  distances: key.scopes.contains(.matchDistance)))
     }
 
-    /// Counts the verdict and writes its audit line.
-    private func record(_ hits: [ListHit], hashes: FileHashes, key: APIKey, requestID: String, route: String, itemID: String?) {
+    /// Counts the verdict, writes its audit line, and raises the probing alerts it completes. With `auditRequired`, a
+    /// line that could not be written refuses the answer (503): no verdict leaves the service unaudited.
+    private func record(_ hits: [ListHit], hashes: FileHashes, key: APIKey, requestID: String, route: String,
+                        itemID: String?) throws(APIError) {
         metrics.verdict(lists: Set(hits.map(\.list)))
+        let alerts = hits.isEmpty ? [] : probes.observe(keyID: key.id, hashes: hashes, hits: hits, now: Self.monotonicSeconds())
+        for alert in alerts {
+            metrics.probeAlert(keyID: alert.keyID)
+            log("probing suspected: key \(alert.keyID) sent \(alert.queries) distinct hashes at the edge of \(alert.list) entry "
+                + "\(alert.entry) (\(alert.algorithm.rawValue)) in \(Int(alert.seconds)) s")
+        }
         guard let audit else { return }
-        if !audit.append(APIEncoder.audit(time: Date(), requestID: requestID, keyID: key.id, route: route, itemID: itemID,
-                                          hashes: hashes, hits: hits)) {
-            log("\(audit.path): cannot append to the audit log: \(String(cString: strerror(errno)))")
+        var lines = [APIEncoder.audit(time: Date(), requestID: requestID, keyID: key.id, route: route, itemID: itemID,
+                                      hashes: hashes, hits: hits)]
+        lines += alerts.map { APIEncoder.probeAudit(time: Date(), alert: $0) }
+        for line in lines where !audit.append(line) {
+            let reason = String(cString: strerror(errno))
+            metrics.auditFailure()
+            log("\(audit.path): cannot append to the audit log: \(reason)")
+            if configuration.auditRequired {
+                throw APIError(.serviceUnavailable, "audit_unavailable",
+                               "the audit log cannot be written, and this service answers no verdict it has not audited")
+            }
         }
     }
+
+    static func monotonicSeconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
     // MARK: Bodies and hashing
 

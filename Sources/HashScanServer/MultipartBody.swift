@@ -7,9 +7,9 @@ import Darwin
 /// The file inside a `multipart/form-data` upload (RFC 7578), as the byte range of its content in the body: the
 /// part named `file`, or else the only part with a filename. Other fields (a caption, a form token) are ignored;
 /// their values are never read into a string, let alone logged.
-enum MultipartBody {
+package enum MultipartBody {
     /// The boundary from a `multipart/form-data` content type; nil when the type is not multipart at all.
-    static func boundary(contentType: String) throws(APIError) -> String? {
+    package static func boundary(contentType: String) throws(APIError) -> String? {
         let parameters = contentType.split(separator: ";").map { $0.trimmingASCIIWhitespace }
         guard let type = parameters.first, type.lowercased().hasPrefix("multipart/") else { return nil }
         guard type.lowercased() == "multipart/form-data" else {
@@ -30,7 +30,7 @@ enum MultipartBody {
     }
 
     /// The content range of the uploaded file.
-    static func fileRange(in body: UnsafeRawBufferPointer, boundary: String) throws(APIError) -> Range<Int> {
+    package static func fileRange(in body: UnsafeRawBufferPointer, boundary: String) throws(APIError) -> Range<Int> {
         let delimiter = Array("--\(boundary)".utf8)
         guard body.count >= delimiter.count, var position = find(delimiter, in: body, from: 0) else {
             throw .badRequest("malformed_multipart", "the body holds no multipart boundary")

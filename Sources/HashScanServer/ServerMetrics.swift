@@ -27,6 +27,8 @@ package final class ServerMetrics: Sendable {
         var verdicts: [Bool: UInt64] = [:]
         var decodeErrors: [String: UInt64] = [:]
         var reloads: [String: UInt64] = [:]
+        var probeAlerts: [String: UInt64] = [:]
+        var auditFailures: UInt64 = 0
     }
 
     private let state = Mutex(State())
@@ -50,6 +52,10 @@ package final class ServerMetrics: Sendable {
     }
 
     func decodeError(code: String) { state.withLock { $0.decodeErrors[code, default: 0] += 1 } }
+
+    func auditFailure() { state.withLock { $0.auditFailures += 1 } }
+
+    func probeAlert(keyID: String) { state.withLock { $0.probeAlerts[keyID, default: 0] += 1 } }
 
     func reload(succeeded: Bool) { state.withLock { $0.reloads[succeeded ? "success" : "failure", default: 0] += 1 } }
 
@@ -93,6 +99,13 @@ package final class ServerMetrics: Sendable {
         for outcome in ["success", "failure"] {
             text += "hashscan_list_reloads_total{outcome=\"\(outcome)\"} \(state.reloads[outcome, default: 0])\n"
         }
+        header("hashscan_probe_alerts_total", "counter",
+               "Keys that sent many distinct hashes at the edge of one list entry's match radius (docs/api.md, Probing), by key.")
+        for (key, count) in state.probeAlerts.sorted(by: { $0.key < $1.key }) {
+            text += "hashscan_probe_alerts_total{key=\"\(escape(key))\"} \(count)\n"
+        }
+        header("hashscan_audit_write_failures_total", "counter", "Audit lines that could not be written (with --audit-required, each refused its answer).")
+        text += "hashscan_audit_write_failures_total \(state.auditFailures)\n"
         header("hashscan_list_entries", "gauge", "Entries in each loaded list.")
         for list in lists.lists {
             text += "hashscan_list_entries{list=\"\(escape(list.name))\"} \(list.entries)\n"

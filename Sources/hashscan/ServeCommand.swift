@@ -5,6 +5,7 @@ import HashScanHashing
 import HashScanLists
 import HashScanPipeline
 import HashScanServer
+import HashScanServerTLS
 import Synchronization
 
 /// `hashscan serve`: the HTTP match service (docs/api.md).
@@ -32,6 +33,24 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Append one JSON line per verdict (time, request id, key id, hashes, matches) to this file.", valueName: "file"))
     var audit: String?
 
+    @Option(name: .long, help: ArgumentHelp("Serve HTTPS with this PEM certificate chain (with --tls-key; both read again on SIGHUP).", valueName: "file"))
+    var tlsCertificate: String?
+
+    @Option(name: .long, help: ArgumentHelp("The PEM private key of --tls-certificate.", valueName: "file"))
+    var tlsKey: String?
+
+    @Flag(name: .long, help: "Answer no verdict that could not be written to the --audit log: 503 audit_unavailable instead.")
+    var auditRequired = false
+
+    @Option(name: .long, help: "Open connections at once; more wait to be accepted until one closes.")
+    var maxConnections: Int = 1_024
+
+    @Option(name: .long, help: ArgumentHelp("Seconds a connection may wait without a complete request head (before, between and during heads).", valueName: "seconds"))
+    var idleTimeout: Double = 30
+
+    @Option(name: .long, help: "Largest request head (request line and header fields) in bytes; at most 100 header fields.")
+    var maxHeaderBytes: Int = 16 << 10
+
     @Option(name: .long, help: "Largest request body in bytes (413 beyond it, counted while the body streams in).")
     var maxBodyBytes: Int = 32 << 20
 
@@ -41,11 +60,22 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Requests a second allowed from one client address without a valid key (then 429).", valueName: "n"))
     var unauthenticatedRate: Double = 10
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Distinct hashes one key may send at the edge of one list entry's match radius before a probing alert (metric and audit event; 0: off).",
+        valueName: "n"))
+    var probeQueries: Int = 16
+
+    @Option(name: .long, help: ArgumentHelp("The window those hashes are counted in.", valueName: "seconds"))
+    var probeWindow: Double = 600
+
     @Option(name: .long, help: "Threads that hash and decode uploads (default: the number of cores).")
     var workers: Int?
 
     @Option(name: .long, help: "Uploads waiting for a worker before the service answers 503.")
     var maxQueued: Int = 64
+
+    @Option(name: .long, help: "/v1/match/hashes batches waiting for a lookup thread before the service answers 503 (one set of hashes never waits).")
+    var maxQueuedBatches: Int = 256
 
     @Option(name: .long, help: "Seconds to answer a request, body upload included (408 beyond it).")
     var requestTimeout: Double = 30
@@ -63,9 +93,15 @@ struct ServeCommand: ParsableCommand {
     @OptionGroup(title: "Images") var images: ImageOptions
 
     func validate() throws {
-        guard maxBodyBytes > 0, maxBatch > 0, maxQueued > 0, unauthenticatedRate > 0 else { throw ValidationError("limits must be positive") }
+        guard maxBodyBytes > 0, maxBatch > 0, maxQueued > 0, maxQueuedBatches > 0, unauthenticatedRate > 0 else { throw ValidationError("limits must be positive") }
         if let workers, workers < 1 || workers > 1024 { throw ValidationError("--workers must be between 1 and 1024") }
         guard requestTimeout > 0 else { throw ValidationError("--request-timeout must be positive") }
+        guard maxConnections > 0, idleTimeout > 0, maxHeaderBytes >= 1_024 else {
+            throw ValidationError("--max-connections and --idle-timeout must be positive, --max-header-bytes at least 1024")
+        }
+        if (tlsCertificate == nil) != (tlsKey == nil) { throw ValidationError("--tls-certificate and --tls-key go together") }
+        if auditRequired && audit == nil { throw ValidationError("--audit-required needs --audit FILE") }
+        guard probeQueries >= 0, probeWindow > 0 else { throw ValidationError("--probe-queries must be 0 or more, --probe-window positive") }
         guard watchLists >= 0 else { throw ValidationError("--watch-lists must be 0 or more seconds") }
         guard parseListen(listen) != nil else { throw ValidationError("--listen takes HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080") }
     }
@@ -98,9 +134,16 @@ struct ServeCommand: ParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.maxBodyBytes = maxBodyBytes
+        configuration.auditRequired = auditRequired
+        configuration.maxConnections = maxConnections
+        configuration.idleTimeout = idleTimeout
+        configuration.maxHeaderBytes = maxHeaderBytes
+        configuration.probes.queries = probeQueries
+        configuration.probes.window = probeWindow
         configuration.maxBatch = maxBatch
         configuration.workers = workers ?? ScanOptions.coreCount
         configuration.maxQueuedJobs = maxQueued
+        configuration.maxQueuedBatches = maxQueuedBatches
         configuration.requestTimeout = requestTimeout
         configuration.image = scanOptions.image
         // A video decode never outlives its request: the worker is free again when the client has its 408.
@@ -111,10 +154,28 @@ struct ServeCommand: ParsableCommand {
             configuration.watchInterval = watchLists
         }
 
+        var tls: ReloadableTLS? = nil
+        if let tlsCertificate, let tlsKey {
+            do {
+                tls = try ReloadableTLS(certificatePath: tlsCertificate, keyPath: tlsKey)
+            } catch {
+                printError("\(error)")
+                throw ExitCode(ExitStatus.cannotOpenInput)
+            }
+        }
+        var connections: MatchServer.ConnectionWrapper? = nil
+        var reloadSteps: [MatchServer.ReloadStep] = []
+        if let tls {
+            connections = { channel in tls.wrap(channel) }
+            reloadSteps = [{ Self.reloadCertificate(tls) }]
+        }
         let server: MatchServer
         do {
-            server = try MatchServer(configuration: configuration, store: store, authenticator: Authenticator(keys: initialKeys, unauthenticatedRate: unauthenticatedRate),
-                                     keysLoader: { try KeysFile.load(path: keysPath) }, log: { printError($0) })
+            server = try MatchServer(
+                configuration: configuration, store: store,
+                authenticator: Authenticator(keys: initialKeys, unauthenticatedRate: unauthenticatedRate),
+                keysLoader: { try KeysFile.load(path: keysPath) }, connections: connections, reloadSteps: reloadSteps,
+                log: { printError($0) })
         } catch {
             printError("\(error)")
             throw ExitCode(ExitStatus.cannotOpenInput)
@@ -123,13 +184,14 @@ struct ServeCommand: ParsableCommand {
         printError("loaded \(loaded.lists.count) lists: " + loaded.lists.map { "\($0.name) (\($0.entries) entries)" }.joined(separator: ", "))
 
         signal(SIGPIPE, SIG_IGN)
+        let scheme = tls == nil ? "http" : "https"
         let failure = ServeFailure()
         let done = DispatchSemaphore(value: 0)
         Task {
             do {
                 try await server.run(handleSignals: true) { host, port in
                     let shown = host.contains(":") ? "[\(host)]" : host
-                    printError("listening on http://\(shown):\(port)")
+                    printError("listening on \(scheme)://\(shown):\(port)")
                 }
             } catch {
                 failure.set("cannot serve on \(host):\(port): \(error)")
@@ -140,6 +202,16 @@ struct ServeCommand: ParsableCommand {
         if let message = failure.message {
             printError(message)
             throw ExitCode(ExitStatus.software)
+        }
+    }
+
+    /// The certificate and key read again; a message when they could not be (the previous ones stay).
+    static func reloadCertificate(_ tls: ReloadableTLS) -> String? {
+        do {
+            try tls.reload()
+            return nil
+        } catch {
+            return "tls: reload failed, keeping the previous certificate: \(error)"
         }
     }
 }

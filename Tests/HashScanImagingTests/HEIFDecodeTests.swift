@@ -184,4 +184,45 @@ import Testing
         }
         #expect(Decode.errorCode([], as: .heif) == .corruptImage)
     }
+
+    /// Found by the `heif` fuzz target (Fuzz/Regressions/heif, mutated from a seed made by heif-enc): 932 bytes whose
+    /// overlay item declares a canvas of tens of thousands of pixels a side while its `ispe` is small. libheif
+    /// 1.15 allocated that canvas (3 GB) before anything compared the two; it is now refused from the container.
+    @Test func anOverlayCanvasPastThePixelLimitIsRefusedBeforeDecoding() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let bytes = [UInt8](try Data(contentsOf: root.appendingPathComponent("Fuzz/Regressions/heif/overlay-canvas-3gb.heic")))
+        let items = bytes.withUnsafeBytes { HEIFItems.read($0) }
+        let overlay = try #require(items.canvases.first { $0.itemType == "iovl" }, "\(items)")
+        #expect(overlay.width * overlay.height > ImageLimits.standard.maxPixels, "\(overlay)")
+        let result = Decode.result(bytes, as: .heif)
+        guard case .failure(let error) = result else {
+            Issue.record("decoded")
+            return
+        }
+        #expect(error.code == .tooLarge, "\(error)")
+        #expect(error.message.contains("iovl canvas"), "\(error)")
+    }
+
+    /// Also from the fuzzer: an identity-derived image (`iden`) made from an item of an unknown type ("hvc2").
+    /// libheif 1.15 asserts on it (`imginfo` in decode_image_planar_tracked) and Debian's build aborts the process.
+    @Test func aDerivedImageOfANonImageIsRefusedBeforeDecoding() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let bytes = [UInt8](try Data(contentsOf: root.appendingPathComponent("Fuzz/Regressions/heif/overlay-of-a-missing-image.heic")))
+        let items = bytes.withUnsafeBytes { HEIFItems.read($0) }
+        #expect(items.types == [1: "hvc2", 2: "iden"])
+        #expect(items.problem == "derived image 2 (iden) is made from item 1, which is a 'hvc2' item, not an image")
+        #expect(Decode.errorCode(bytes, as: .heif) == .corruptImage)
+    }
+
+    /// The container reader on files libheif itself wrote: coded items of the right codec, no problem, and any
+    /// grid's canvas the picture's own size (heif-enc writes a small HEVC picture as a grid of one tile).
+    @Test(arguments: formats) func itemsOfFilesLibheifWrote(suffix: String, format: ImageFormat) throws {
+        let samples = (0..<(40 * 30 * 3)).map { UInt16(($0 * 7) % 256) }
+        let encoded = try LibheifTools.encode(TestEncoders.png(width: 40, height: 30, colorType: 2, bitDepth: 8, samples: samples), as: suffix)
+        let items = encoded.withUnsafeBytes { HEIFItems.read($0) }
+        #expect(items.problem == nil)
+        #expect(items.canvases.allSatisfy { $0.width == 40 && $0.height == 30 }, "\(items.canvases)")
+        #expect(items.types.values.contains(suffix == "avif" ? "av01" : "hvc1"), "\(items.types)")
+        #expect(items.usesAV1 == (suffix == "avif"))
+    }
 }

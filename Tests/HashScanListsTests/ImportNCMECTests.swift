@@ -1,3 +1,4 @@
+import Foundation
 @testable import HashScanLists
 import Testing
 
@@ -103,5 +104,47 @@ struct ImportNCMECTests {
         let list = try ImportTestSupport.importText("<status xmlns=\"https://hashsharing.ncmec.org/hashsharing/v2\"><username>u</username></status>")
         #expect(list.entries.isEmpty)
         #expect(list.problems.first?.reason.contains("not an NCMEC") == true)
+    }
+
+    /// Foundation's XMLParser on Linux crashed on two inputs the list-ncmec fuzz target made (Fuzz/Regressions/
+    /// list-ncmec): an element name that is not UTF-8, and a processing instruction without data. hashscan now
+    /// reads NCMEC XML with its own parser; these and other hostile documents are problems at their line.
+    @Test("hostile XML: bytes that are not UTF-8, empty processing instructions, DTDs, unknown entities, bad nesting")
+    func hostileXMLIsAProblemAtItsLine() throws {
+        let good = image("a", md5: K.md5Example1)
+        var badName = Array(result("<images>\n" + good + "\n" + good.replacingOccurrences(of: ">a<", with: ">b<") + "\n</images>").utf8)
+        let member = Array("<member".utf8)
+        let positions = (0..<(badName.count - member.count)).filter { Array(badName[$0..<($0 + member.count)]) == member }
+        badName[positions[1] + 5] = 0xE2  // the second entry's element name becomes "memb", 0xE2, "r": what the fuzzer sent
+        let cases: [(name: String, bytes: [UInt8], kept: Int, line: Int, reason: String)] = [
+            ("a name that is not UTF-8", badName, 1, 5, "not UTF-8"),
+            // Foundation's parser crashed at the <?x?>; here it is skipped, and the bad end tag after it is the problem.
+            ("a processing instruction without data",
+             Array(result("<images>\n" + good + "\n<?x?>\n" + good.replacingOccurrences(of: ">a<", with: ">b<") + "</imagez></images>").utf8),
+             2, 6, "</imagez> closes <images>"),
+            ("a DTD", Array(("<?xml version=\"1.0\"?>\n<!DOCTYPE q [<!ENTITY e \"x\">]>\n" + result("")).utf8), 0, 2, "DOCTYPE"),
+            ("an unknown entity", Array(result("<images>\n" + good + "\n<image>&e;</image></images>").utf8), 1, 5, "unknown entity &e;"),
+            ("a second root", Array((result("<images>\n" + good + "\n</images>") + "\n<queryResult/>").utf8), 1, 7, "second root"),
+            // Cut inside a start tag: the closing </queryResult> (14 bytes) dropped, the line break before it kept.
+            ("a truncated file", Array(result("<images>\n" + good + "\n<ima").utf8.dropLast(14)), 1, 6, "ends inside the tag <ima"),
+        ]
+        for (name, bytes, kept, line, reason) in cases {
+            var options = ListImportOptions(strict: false)
+            options.format = .ncmecXML
+            let list = try ListImporter.importList(bytes: bytes, file: "bad.xml", options: options)
+            #expect(list.entries.count == kept, "\(name): the entries before the problem are kept: \(list.entries.count)")
+            let problem = try #require(list.problems.first, "\(name): no problem reported")
+            #expect(problem.line == line && problem.reason.contains(reason), "\(name): \(problem)")
+            options.strict = true
+            #expect(throws: ListParseError.self, "\(name)") { try ListImporter.importList(bytes: bytes, file: "bad.xml", options: options) }
+        }
+        // What the parser decodes: the predefined entities, character references, CDATA, comments, prefixes.
+        let decoded = result("""
+            <!-- a comment --><images><n:image xmlns:n="urn:x"><member id="4&#x32;">M</member><id>&lt;a&amp;b&gt;</id>\
+            <classification><![CDATA[A1]]></classification><fingerprints><md5>\(K.md5Example1)</md5></fingerprints>\
+            </n:image></images>
+            """)
+        let list = try ImportTestSupport.importText(decoded)
+        #expect(ImportTestSupport.rows(list) == [.init(.md5, K.md5Example1, "42/<a&b>", "A1")], "\(list.problems)")
     }
 }

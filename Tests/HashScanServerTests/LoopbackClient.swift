@@ -28,19 +28,10 @@ enum LoopbackClient {
 
     static func sendBlocking(port: Int, _ method: String, _ path: String, headers: [String: String] = [:], body: [UInt8]? = nil,
                              chunked: Bool = false, timeout: Double = 60) throws -> Answer {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket: \(errno)") }
+        let fd = try connectLoopback(port: port)
         defer { close(fd) }
         var time = timeval(tv_sec: Int(timeout), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw Failure(description: "connect to port \(port): errno \(errno)") }
 
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
@@ -77,6 +68,24 @@ enum LoopbackClient {
         return try parse(received)
     }
 
+    /// A TCP connection to 127.0.0.1:`port`, as a descriptor the caller closes.
+    static func connectLoopback(port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure(description: "socket: \(errno)") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(fd)
+            throw Failure(description: "connect to port \(port): errno \(errno)")
+        }
+        return fd
+    }
+
     /// Whether a response with a Content-Length has arrived whole (the server may keep the connection open).
     private static func isComplete(_ bytes: [UInt8]) -> Bool {
         let separator: [UInt8] = Array("\r\n\r\n".utf8)
@@ -92,7 +101,7 @@ enum LoopbackClient {
         return poll(&descriptor, 1, 0) > 0
     }
 
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -132,5 +141,41 @@ enum LoopbackClient {
             body = Array(body[0..<length])
         }
         return Answer(status: status, headers: headers, body: body)
+    }
+}
+
+/// One raw loopback connection, for what a well-behaved client never does: heads that trickle in, heads too large,
+/// connections held open doing nothing.
+final class RawConnection: Sendable {
+    private let fd: Int32
+
+    init(port: Int) throws { fd = try LoopbackClient.connectLoopback(port: port) }
+
+    deinit { close(fd) }
+
+    /// False once the peer has gone (EPIPE, ECONNRESET).
+    @discardableResult
+    func send(_ text: String) -> Bool { LoopbackClient.writeAll(fd, Array(text.utf8)) }
+
+    enum Reading: Equatable {
+        case bytes([UInt8])
+        case nothingYet
+        case closed
+    }
+
+    /// What arrives within `seconds`: bytes, nothing, or the end of the connection. The wait happens on a Dispatch
+    /// thread: blocking a cooperative thread could starve the server under test, which answers on that pool.
+    func read(within seconds: Double) async -> Reading {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: self.readBlocking(within: seconds)) }
+        }
+    }
+
+    private func readBlocking(within seconds: Double) -> Reading {
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, Int32(seconds * 1000)) > 0 else { return .nothingYet }
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        let count = Glibc.read(fd, &buffer, buffer.count)
+        return count > 0 ? .bytes(Array(buffer[0..<count])) : .closed
     }
 }

@@ -206,6 +206,59 @@ struct MatchEndpointTests {
         #expect(trusted.recovered == [3, 70, 141, 250], "\(trusted.recovered)")
     }
 
+    /// Verdicts alone still leak at the edge of the radius: from a hash exactly at the threshold (31 bits off),
+    /// each one-bit flip matches or not depending on whether that bit was one of the 31. No answer format can
+    /// hide that, so the service counts distinct near-edge hashes per key and entry and raises an alert.
+    @Test("a walk at the edge of the radius is detected: a metric and an audit event naming key and entry, never a hash")
+    func edgeWalkIsDetected() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hashscan-probe-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let server = try await TestServer.start([Self.demoList]) { $0.auditPath = path }
+        defer { Task { await server.stop() } }
+        let entry = Digest(hex: Repository.sceneAPDQ)!.bytes
+        func hash(flipping bits: some Sequence<Int>) -> String {
+            var copy = entry
+            for bit in bits { copy[bit / 8] ^= UInt8(0x80 >> (bit % 8)) }
+            return Digest(bytes: copy).hex
+        }
+        // A wave of re-uploads: 40 distinct near-duplicates, all well inside the radius (2 to 20 bits off).
+        let wave = (0..<40).map { index in
+            #"{"id":"w\#(index)","hashes":{"pdq":"\#(hash(flipping: (0..<(2 + index % 19)).map { ($0 * 37 + index) % 256 }))","pdq_quality":100}}"#
+        }
+        let waveAnswer = try await server.matchHashes(#"{"items":["# + wave.joined(separator: ",") + "]}", key: TestKeys.match)
+        #expect((waveAnswer.json["results"] as? [[String: Any]])?.allSatisfy { $0["match"] as? Bool == true } == true)
+        let quiet = try await server.send("GET", "/metrics", key: TestKeys.admin)
+        #expect(!quiet.text.contains("hashscan_probe_alerts_total{"), "re-uploads are no probe")
+
+        // The walk: 31 bits off (a match at the threshold), then its 256 one-bit neighbours.
+        let edge = Array(0..<31)
+        let start = try await server.matchHashes(#"{"hashes":{"pdq":"\#(hash(flipping: edge))","pdq_quality":100}}"#, key: TestKeys.match)
+        #expect(start.json["match"] as? Bool == true)
+        let flips = (0..<256).map { bit in
+            #"{"id":"\#(bit)","hashes":{"pdq":"\#(hash(flipping: edge + [bit]))","pdq_quality":100}}"#
+        }
+        let answer = try await server.matchHashes(#"{"items":["# + flips.joined(separator: ",") + "]}", key: TestKeys.match)
+        let results = answer.json["results"] as? [[String: Any]] ?? []
+        // What leaks: the flips that still match are exactly the 31 bits moved (flipping one back gives 30).
+        let matched = results.enumerated().filter { $0.element["match"] as? Bool == true }.map(\.offset)
+        #expect(matched == edge)
+
+        let metrics = try await server.send("GET", "/metrics", key: TestKeys.admin)
+        let alerts = metrics.text.split(separator: "\n").first { $0.hasPrefix("hashscan_probe_alerts_total{key=\"uploader\"}") }
+        #expect(alerts.map { Int($0.split(separator: " ").last ?? "") ?? 0 } ?? 0 >= 1, "\(metrics.text)")
+        let audit = try String(contentsOfFile: path, encoding: .utf8)
+        let events = audit.split(separator: "\n").compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+            .filter { $0["event"] as? String == "probe_suspected" }
+        let event = try #require(events.first, "no probe_suspected audit event")
+        #expect(event["key_id"] as? String == "uploader")
+        #expect(event["list"] as? String == "demo-list")
+        #expect(event["entry"] as? String == "DEMO-0004")
+        #expect(event["algorithm"] as? String == "pdq")
+        #expect((event["queries"] as? Int ?? 0) >= 16)
+        let eventLine = audit.split(separator: "\n").first { $0.contains("probe_suspected") }.map(String.init) ?? ""
+        #expect(!eventLine.contains(Repository.sceneAPDQ), "the alert never carries the entry's hash")
+    }
+
     @Test("GET /v1/lists names the lists and counts, never an entry; /healthz and /readyz")
     func listsAndHealth() async throws {
         let server = try await TestServer.start([Self.demoList])

@@ -38,13 +38,14 @@ struct OpenAPIDocumentTests {
     ///   deadline, ServiceResponder), 500 `internal` (an unexpected error; a missing digest in hashBody);
     /// - an upload (hashBody): 400/415 from MultipartBody, 422 from an image that cannot be decoded, 503 `busy`
     ///   from the hashing pool;
-    /// - /v1/match/hashes: 415 for a body not sent as JSON, 400 from HashesRequest; no worker, so no 503;
+    /// - /v1/match/hashes: 415 for a body not sent as JSON, 400 from HashesRequest; no worker, so 503 only as
+    ///   `audit_unavailable` (with --audit-required, as for every verdict);
     /// - /v1/admin/reload: 500 `reload_failed`, 408 when a failing reload outlasts the deadline;
     /// - /readyz: 503 while stopping. 404 and 405 come from ServiceResponder on any path (see `anyPathResponses`).
     static let answerable: [String: [String: Set<Int>]] = [
         "/v1/match": ["POST": [200, 400, 401, 403, 408, 413, 415, 422, 429, 500, 503]],
         "/v1/hash": ["POST": [200, 400, 401, 403, 408, 413, 415, 422, 429, 500, 503]],
-        "/v1/match/hashes": ["POST": [200, 400, 401, 403, 408, 413, 415, 429, 500]],
+        "/v1/match/hashes": ["POST": [200, 400, 401, 403, 408, 413, 415, 429, 500, 503]],
         "/v1/lists": ["GET": [200, 401, 403, 429]],
         "/v1/admin/reload": ["POST": [200, 401, 403, 408, 429, 500]],
         "/metrics": ["GET": [200, 401, 403, 429]],

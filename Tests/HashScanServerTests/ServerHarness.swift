@@ -34,7 +34,15 @@ final class TestServer: Sendable {
     private let task: Task<Void, any Error>
     private let lists: Locked<[HashList]>
 
-    static func start(_ lists: [HashList], configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
+    /// What a test wires into the server besides its configuration (TLS, reload steps, the log).
+    struct Wiring {
+        var connections: MatchServer.ConnectionWrapper? = nil
+        var reloadSteps: [MatchServer.ReloadStep] = []
+        var log: @Sendable (String) -> Void = { _ in }
+    }
+
+    static func start(_ lists: [HashList], wiring: Wiring = Wiring(),
+                      configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
         let holder = Locked(lists)
         let store = try MatcherStore {
             holder.withLock { $0 }.map { list in
@@ -46,7 +54,8 @@ final class TestServer: Sendable {
         configuration.workers = 2
         configure(&configuration)
         let server = try MatchServer(configuration: configuration, store: store,
-                                     authenticator: Authenticator(keys: try KeysFile.parse(TestKeys.file)))
+                                     authenticator: Authenticator(keys: try KeysFile.parse(TestKeys.file)),
+                                     connections: wiring.connections, reloadSteps: wiring.reloadSteps, log: wiring.log)
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         let task = Task {
             defer { continuation.finish() }

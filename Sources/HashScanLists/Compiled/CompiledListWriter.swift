@@ -301,11 +301,22 @@ final class StreamingSectionWriter {
 }
 
 /// SHA-256 for list checksums.
-enum CompiledListChecksum {
+package enum CompiledListChecksum {
     static func sha256(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         // Creating a digester is negligible next to hashing a list; SHA-256 is always available in OpenSSL.
         let digester = try! MultiDigester(algorithms: [.sha256])
         return digester.digests(of: bytes)[.sha256]!.bytes
+    }
+
+    /// Rewrites a compiled list's declared size and both checksums to match its bytes, whatever they hold, so
+    /// damaged or forged lists (the fuzzer's, the tests') reach the section checks behind the checksums.
+    package static func reseal(_ bytes: inout [UInt8]) {
+        guard bytes.count >= CompiledListLayout.headerSize else { return }
+        bytes.storeLE(UInt64(bytes.count), at: CompiledListLayout.Offset.fileSize)
+        let payload = bytes.withUnsafeBytes { sha256(UnsafeRawBufferPointer(rebasing: $0[CompiledListLayout.headerSize...])) }
+        bytes.replaceSubrange(CompiledListLayout.Offset.payloadDigest..<(CompiledListLayout.Offset.payloadDigest + 32), with: payload)
+        let header = bytes.withUnsafeBytes { sha256(UnsafeRawBufferPointer(rebasing: $0[0..<CompiledListLayout.Offset.headerDigest])) }
+        bytes.replaceSubrange(CompiledListLayout.Offset.headerDigest..<(CompiledListLayout.Offset.headerDigest + 32), with: header)
     }
 }
 

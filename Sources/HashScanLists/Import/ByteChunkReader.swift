@@ -2,7 +2,7 @@ import HashScanCore
 
 /// A list file, or a buffer already in memory, read through the one `LineReader` a chunk at a time, so that
 /// parsers never hold more than one chunk of the source plus the record they are building. Adds what the list
-/// formats need on top: failures as `ListParseError` naming the file, and the JSON string scan.
+/// formats need on top: failures as `ListParseError` naming the file, and scans of byte runs (JSON strings, XML text).
 final class ByteChunkReader {
     static let chunkSize = 256 * 1024
     /// A line longer than this is not a list line (binary data, a minified JSON given as a line format).
@@ -43,14 +43,19 @@ final class ByteChunkReader {
     /// to `output` when `keep` is set; returns that byte without consuming it, or nil at the end. Scanning a
     /// whole run at once keeps long strings (comments, base64 hashes) cheap.
     func scanStringRun(into output: inout [UInt8], keep: Bool) throws(ListParseError) -> UInt8? {
+        try scanRun(into: &output, keep: keep) { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }
+    }
+
+    /// Moves over bytes up to the next one `stops` at, appending them to `output` when `keep` is set; returns
+    /// that byte without consuming it, or nil at the end.
+    func scanRun(into output: inout [UInt8], keep: Bool, until stops: (UInt8) -> Bool) throws(ListParseError) -> UInt8? {
         while true {
             let found: UInt8??
             do {
                 found = try source.withBufferedBytes { bytes -> (consumed: Int, result: UInt8?) in
                     var index = 0
                     while index < bytes.count {
-                        let byte = bytes[index]
-                        if byte == 0x22 || byte == 0x5C || byte < 0x20 { break }
+                        if stops(bytes[index]) { break }
                         index += 1
                     }
                     if keep { output.append(contentsOf: bytes[0..<index]) }

@@ -1,13 +1,7 @@
-#if canImport(FoundationXML)
-import Foundation
-import FoundationXML
-#else
-import Foundation
-#endif
 import HashScanCore
 
-/// SAX handler for an NCMEC hash-sharing v2 `queryResult`: the file is parsed as a stream, and only the
-/// entry being read is held.
+/// Reads an NCMEC hash-sharing v2 `queryResult` from `XMLPullParser` events: the file is parsed as a stream, and
+/// only the entry being read is held.
 ///
 /// `image`/`video` entries give one entry per `md5`, `sha1` and `pdq` fingerprint, with id
 /// `<member id>/<entry id>` (NCMEC keys entries by member and id), category = `classification`, updated =
@@ -15,7 +9,7 @@ import HashScanCore
 /// entry replaces the earlier one with the same id; `deletedImage`/`deletedVideo` remove it. PhotoDNA, NetClean
 /// and large (href) fingerprints are counted as unsupported. Entries and problems carry the line of the entry's
 /// start tag.
-final class NCMECQueryResultReader: NSObject, XMLParserDelegate {
+final class NCMECQueryResultReader {
     struct Pending {
         var media: String
         var deleted: Bool
@@ -31,8 +25,6 @@ final class NCMECQueryResultReader: NSObject, XMLParserDelegate {
     static let entryElements: Set<String> = ["image", "video", "deletedImage", "deletedVideo"]
 
     var collector: EntryCollector
-    /// A strict-mode stop or a structural failure; parsing is aborted when it is set.
-    private(set) var failure: (any Error)?
     private(set) var maxTimestamp: String?
     private var path: [String] = []
     private var text = ""
@@ -42,17 +34,14 @@ final class NCMECQueryResultReader: NSObject, XMLParserDelegate {
         self.collector = collector
     }
 
-    func parser(
-        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
-        attributes: [String: String] = [:]
-    ) {
+    func start(_ elementName: String, attributes: [String: String], line: Int) throws {
         path.append(elementName)
         text = ""
         let depth = path.count
         switch depth {
         case 1:
             if elementName != "queryResult" {
-                fail(parser, SyntaxFailure(line: parser.lineNumber, reason: "not an NCMEC hash-sharing query result (root element <\(elementName)>)"))
+                throw SyntaxFailure(line: line, reason: "not an NCMEC hash-sharing query result (root element <\(elementName)>)")
             }
         case 2:
             if elementName == "images" || elementName == "videos", let stamp = attributes["maxTimestamp"] {
@@ -62,7 +51,7 @@ final class NCMECQueryResultReader: NSObject, XMLParserDelegate {
             if path[1] == "images" || path[1] == "videos", Self.entryElements.contains(elementName) {
                 let deleted = elementName.hasPrefix("deleted")
                 let media = deleted ? String(elementName.dropFirst(7)).lowercased() : elementName
-                pending = Pending(media: media, deleted: deleted, line: parser.lineNumber)
+                pending = Pending(media: media, deleted: deleted, line: line)
             }
         case 4:
             if elementName == "member" { pending?.memberID = attributes["id"] }
@@ -78,11 +67,11 @@ final class NCMECQueryResultReader: NSObject, XMLParserDelegate {
         }
     }
 
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
+    func characters(_ string: String) {
         text += string
     }
 
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+    func end(_ elementName: String) throws(ListParseError) {
         defer { path.removeLast() }
         let depth = path.count
         let value = String(text.trimmingASCIIWhitespace)
@@ -98,23 +87,12 @@ final class NCMECQueryResultReader: NSObject, XMLParserDelegate {
                 pending?.fingerprints.append((elementName.lowercased(), value))
             } else if depth == 3, let entry = pending {
                 pending = nil
-                do { try finish(entry) } catch { fail(parser, error) }
+                try finish(entry)
             }
         } else if depth == 3, path[1] == "paging", elementName == "next", !value.isEmpty {
             collector.notes.append("this is one page of a larger result; the next page is \(value)")
         }
         text = ""
-    }
-
-    func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
-        guard failure == nil else { return }
-        failure = SyntaxFailure(line: parser.lineNumber, reason: "XML error: \(parseError.localizedDescription)")
-    }
-
-    private func fail(_ parser: XMLParser, _ error: any Error) {
-        guard failure == nil else { return }
-        failure = error
-        parser.abortParsing()
     }
 
     private func finish(_ entry: Pending) throws(ListParseError) {

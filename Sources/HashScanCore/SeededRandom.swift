@@ -1,11 +1,11 @@
 /// SplitMix64: a small, fast generator whose whole output follows from the seed, so a synthetic corpus is
-/// the same on every machine (given the same encoder versions).
-struct SeededRandom: RandomNumberGenerator {
+/// the same on every machine (given the same encoder versions): benchmark corpora, fuzz seeds.
+package struct SeededRandom: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    package init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -14,15 +14,15 @@ struct SeededRandom: RandomNumberGenerator {
     }
 
     /// A value in 0..<bound without the cost of the generic unbiased path (bias < 2^-32 for our bounds).
-    mutating func below(_ bound: Int) -> Int {
+    package mutating func below(_ bound: Int) -> Int {
         Int(((next() >> 32) &* UInt64(bound)) >> 32)
     }
 
-    mutating func unit() -> Float {
+    package mutating func unit() -> Float {
         Float(next() >> 40) / Float(1 << 24)
     }
 
-    mutating func fill(_ buffer: UnsafeMutableRawBufferPointer) {
+    package mutating func fill(_ buffer: UnsafeMutableRawBufferPointer) {
         var offset = 0
         while offset < buffer.count {
             var word = next()
