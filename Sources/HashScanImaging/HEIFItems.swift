@@ -3,7 +3,9 @@
 /// - a derived image's canvas (`grid`, `iovl`) is allocated from the item's own fields, checked per side only
 ///   against libheif's ceiling: a 932-byte overlay declaring a 32,767-pixel square canvas made it allocate 3 GB;
 /// - a derived image (`grid`, `iovl`, `iden`) built from an item that is not a coded or derived image trips an
-///   `assert` in libheif (Debian builds it with assertions on), which aborts the whole process.
+///   `assert` in libheif (Debian builds it with assertions on), which aborts the whole process;
+/// - a grid or overlay whose description this reader cannot locate is refused too: libheif read one such damaged
+///   item table differently and allocated 3 GB again.
 /// It also tells which codecs the items use, so AV1 gets the decoder that stays quiet whatever the file's brand.
 ///
 /// Reads ISO BMFF boxes (ISO/IEC 14496-12) down to `meta`'s `iinf`, `iref`, `iloc` and `idat` (ISO/IEC 23008-12);
@@ -56,19 +58,23 @@ enum HEIFItems {
                 return summary
             }
         }
+        // A canvas that cannot be read here is refused rather than left to libheif, whose reading of a damaged
+        // item table may differ from this one (a fuzzed `iloc` it read and this did not still cost 3 GB).
         for (item, type) in summary.types.sorted(by: { $0.key < $1.key }) where type == "grid" || type == "iovl" {
-            guard let location = locations[item] else { continue }
-            let start: Int
-            switch location.method {
-            case 0: start = location.offset
-            case 1:
-                guard let idat else { continue }
-                let (sum, overflow) = idat.start.addingReportingOverflow(location.offset)
-                guard !overflow, sum <= idat.end else { continue }
-                start = sum
-            default: continue
+            var start: Int? = nil
+            switch locations[item]?.method {
+            case 0?: start = locations[item]?.offset
+            case 1?:
+                if let idat, let offset = locations[item]?.offset {
+                    let (sum, overflow) = idat.start.addingReportingOverflow(offset)
+                    if !overflow, sum <= idat.end { start = sum }
+                }
+            default: break
             }
-            guard let canvas = canvas(file, at: start, item: item, type: type) else { continue }
+            guard let start, let canvas = canvas(file, at: start, item: item, type: type) else {
+                summary.problem = "the \(type) item \(item) has no description that can be read"
+                return summary
+            }
             summary.canvases.append(canvas)
         }
         return summary

@@ -225,4 +225,16 @@ import Testing
         #expect(items.types.values.contains(suffix == "avif" ? "av01" : "hvc1"), "\(items.types)")
         #expect(items.usesAV1 == (suffix == "avif"))
     }
+
+    /// Also from the fuzzer, after the canvas check: an overlay whose `iloc` entry this reader cannot follow
+    /// (a fuzzed index size) but libheif could, allocating 3 GB. A grid or overlay without a readable
+    /// description is now refused before libheif decodes.
+    @Test func anOverlayWhoseDescriptionCannotBeReadIsRefused() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let bytes = [UInt8](try Data(contentsOf: root.appendingPathComponent("Fuzz/Regressions/heif/overlay-with-an-unreadable-location.heic")))
+        let items = bytes.withUnsafeBytes { HEIFItems.read($0) }
+        #expect(items.types[1] == "iovl")
+        #expect(items.problem == "the iovl item 1 has no description that can be read")
+        #expect(Decode.errorCode(bytes, as: .heif) == .corruptImage)
+    }
 }
